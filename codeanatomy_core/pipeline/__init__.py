@@ -1,0 +1,1 @@
+"""Pipeline steps, their freshness-aware execution and the plain (Dagster-free) runner."""

@@ -1,0 +1,55 @@
+"""Run one step with the freshness rule: skip what is current, build what is stale."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from codeanatomy_core.errors import PipelineError
+from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext, Unchanged
+from codeanatomy_core.specs.model import DatasetSpec
+from codeanatomy_core.specs.signature import should_regenerate, signature
+from codeanatomy_core.storage.commit import CommitStamp
+
+
+def input_versions_for(spec: DatasetSpec, ctx: StepContext) -> dict[str, str]:
+    return {name: ctx.inputs[name].version_token for name in spec.upstream if name in ctx.inputs}
+
+
+def _is_stale(spec: DatasetSpec, stamp: CommitStamp | None, inputs: Mapping[str, str], force: bool) -> bool:
+    return should_regenerate(
+        current=None if stamp is None else stamp.build_stamp(),
+        next_signature=signature(spec),
+        next_inputs=inputs,
+        force=force,
+    )
+
+
+def execute_step(
+    step: Step, ctx: StepContext, *, selected: Collection[str] | None = None
+) -> dict[str, DatasetOutput | Unchanged]:
+    """Outputs to write (stale ones) and Unchanged markers (current ones).
+
+    Steps with only table inputs are not run at all when every selected output is current;
+    steps that read the repository run, and their outputs are compared afterwards.
+    """
+    chosen = [s for s in step.outputs if selected is None or s.name in selected]
+    missing = [name for name in step.inputs if name not in ctx.inputs]
+    if missing:
+        raise PipelineError(f"step {step.name!r}: inputs {missing} were not provided")
+    if not step.reads_repository:
+        stale = [
+            s for s in chosen if _is_stale(s, ctx.previous.get(s.name), input_versions_for(s, ctx), ctx.force)
+        ]
+        if not stale:
+            return {s.name: Unchanged(dataset=s.name, reason="signature and inputs unchanged") for s in chosen}
+    produced = step.run(ctx)
+    result: dict[str, DatasetOutput | Unchanged] = {}
+    for spec in chosen:
+        if spec.name not in produced:
+            raise PipelineError(f"step {step.name!r} did not produce dataset {spec.name!r}")
+        out = produced[spec.name]
+        if _is_stale(spec, ctx.previous.get(spec.name), out.input_versions, ctx.force):
+            result[spec.name] = out
+        else:
+            result[spec.name] = Unchanged(dataset=spec.name, reason="signature and inputs unchanged")
+    return result

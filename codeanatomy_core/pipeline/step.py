@@ -1,0 +1,96 @@
+"""Pipeline steps: the code that fills one or more datasets, bound to their specs.
+
+A step declares the datasets it outputs; its inputs are the upstream datasets of those
+specs. Orchestrators (Dagster, or the plain runner) give it handles on its inputs and the
+stamps of its previous outputs, and write what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from codeanatomy_core.source.config import RepositoryConfig
+from codeanatomy_core.specs.model import DatasetSpec
+from codeanatomy_core.storage.commit import CommitStamp
+from codeanatomy_core.storage.location import TableHandle, Warehouse
+
+LogFn = Callable[[str], None]
+
+
+def no_log(message: str) -> None:
+    del message
+
+
+@dataclass(frozen=True, kw_only=True)
+class StepContext:
+    """Everything a step may use; built by the orchestrator for one execution."""
+
+    repository: RepositoryConfig
+    warehouse: Warehouse
+    inputs: Mapping[str, TableHandle]
+    previous: Mapping[str, CommitStamp | None]
+    workers: int = 0
+    force: bool = False
+    log: LogFn = no_log
+
+    def input(self, name: str) -> TableHandle:
+        return self.inputs[name]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatasetOutput:
+    """New rows for one dataset, and what they were built from.
+
+    ``replace_file_ids`` set: only the rows of those files are replaced (incremental);
+    otherwise ``data`` is the whole table.
+    """
+
+    data: pa.Table | pa.RecordBatchReader
+    input_versions: Mapping[str, str]
+    replace_file_ids: Sequence[int] | None = None
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unchanged:
+    """The stored table is current; nothing is written (no new Delta version)."""
+
+    dataset: str
+    reason: str
+
+
+StepRun = Callable[[StepContext], Mapping[str, DatasetOutput]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    """A unit of work producing ``outputs``.
+
+    ``reads_repository`` marks steps whose input is the target repository itself: they
+    always run (cheaply) and their freshness token is a content fingerprint they compute.
+    """
+
+    name: str
+    description: str
+    outputs: tuple[DatasetSpec, ...]
+    run: StepRun
+    reads_repository: bool = False
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return tuple(spec.name for spec in self.outputs)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Upstream datasets of the outputs, minus the outputs themselves, sorted."""
+        own = set(self.output_names)
+        return tuple(sorted({u for spec in self.outputs for u in spec.upstream} - own))
+
+    def output(self, name: str) -> DatasetSpec:
+        for spec in self.outputs:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)

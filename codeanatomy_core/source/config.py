@@ -1,0 +1,54 @@
+"""What to scan: the repository root and the rules that pick its Python files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+
+DEFAULT_EXCLUDE_DIRS: tuple[str, ...] = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".eggs",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    ".codeanatomy",
+    ".dagster",
+)
+
+
+class RepositoryConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The target repository and its file-selection rules.
+
+    ``include``/``exclude`` are glob patterns on repo-relative POSIX paths (``**`` matches
+    across folders). Folders in ``exclude_dirs`` (by name) are never entered, nor are
+    folders holding a ``pyvenv.cfg`` (virtual environments) or a ``*.egg-info`` marker.
+    ``source_roots`` are folders whose files are importable from the root (``src`` layout).
+    """
+
+    root: str
+    repo_id: str | None = None
+    include: tuple[str, ...] = ("**/*.py",)
+    exclude: tuple[str, ...] = ()
+    exclude_dirs: tuple[str, ...] = DEFAULT_EXCLUDE_DIRS
+    source_roots: tuple[str, ...] = ()
+    max_file_bytes: int = 16 * 1024 * 1024
+
+    @property
+    def root_path(self) -> Path:
+        return Path(self.root).expanduser().resolve()
+
+    @property
+    def resolved_repo_id(self) -> str:
+        return self.repo_id or self.root_path.name

@@ -1,0 +1,63 @@
+"""Per-dataset Delta write policy: layout, statistics, Parquet properties, table features."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import msgspec
+
+
+class Compression(StrEnum):
+    UNCOMPRESSED = "UNCOMPRESSED"
+    SNAPPY = "SNAPPY"
+    GZIP = "GZIP"
+    BROTLI = "BROTLI"
+    LZ4_RAW = "LZ4_RAW"
+    ZSTD = "ZSTD"
+
+
+class SchemaMode(StrEnum):
+    """How a write treats a table whose schema differs from the spec's.
+
+    STRICT fails, MERGE adds new columns, OVERWRITE replaces the schema (full writes only).
+    """
+
+    STRICT = "strict"
+    MERGE = "merge"
+    OVERWRITE = "overwrite"
+
+
+class TableFeature(StrEnum):
+    """Opt-in Delta table features; validated against the installed deltalake."""
+
+    CHANGE_DATA_FEED = "change_data_feed"
+    APPEND_ONLY = "append_only"
+    CHECK_CONSTRAINTS = "check_constraints"
+
+
+class BloomFilterSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    column: str
+    fpp: float = 0.01
+    ndv: int | None = None
+
+
+class DeltaWritePolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How one dataset is laid out and written as a Delta table.
+
+    ``stats_columns`` None means automatic: key, ordering and partition columns first, then
+    the remaining scalar columns in schema order, capped at ``max_stats_columns``.
+    """
+
+    partition_by: tuple[str, ...] = ()
+    zorder_by: tuple[str, ...] = ()
+    target_file_size: int | None = None
+    stats_columns: tuple[str, ...] | None = None
+    max_stats_columns: int = 32
+    compression: Compression = Compression.ZSTD
+    compression_level: int | None = 3
+    dictionary_enabled: bool = True
+    bloom_filters: tuple[BloomFilterSpec, ...] = ()
+    max_row_group_size: int | None = None
+    schema_mode: SchemaMode = SchemaMode.OVERWRITE
+    features: tuple[TableFeature, ...] = ()
+    table_properties: dict[str, str] = {}

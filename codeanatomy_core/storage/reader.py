@@ -1,0 +1,80 @@
+"""Read helpers: open a table, its latest CodeAnatomy commit, its rows as Arrow."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyarrow as pa
+from deltalake import DeltaTable
+from deltalake import Schema as DeltaSchema
+from deltalake.exceptions import DeltaError, TableNotFoundError
+
+from codeanatomy_core.errors import StorageError
+from codeanatomy_core.specs.model import DatasetSpec
+from codeanatomy_core.storage.commit import CommitStamp, from_commit_info
+from codeanatomy_core.storage.location import TableHandle, Warehouse
+
+# Maintenance commits (optimize, vacuum) carry no stamp; look this far back for one.
+_HISTORY_DEPTH = 50
+
+
+def open_table(
+    uri: str, *, storage_options: dict[str, str] | None = None, version: int | None = None
+) -> DeltaTable | None:
+    """The Delta table at ``uri``, or None when there is none yet."""
+    try:
+        return DeltaTable(uri, version=version, storage_options=storage_options)
+    except TableNotFoundError:
+        return None
+    except (DeltaError, OSError) as err:
+        raise StorageError(f"cannot open Delta table at {uri}: {err}") from err
+
+
+def schemas_match(table: DeltaTable, wanted: pa.Schema) -> bool:
+    """Same column names, types and nullability (Delta keeps no Arrow schema metadata)."""
+    return table.schema().to_json() == DeltaSchema.from_arrow(wanted).to_json()
+
+
+def last_stamp(table: DeltaTable) -> CommitStamp | None:
+    """The stamp of the most recent commit CodeAnatomy wrote to ``table``."""
+    for info in table.history(_HISTORY_DEPTH):
+        stamp = from_commit_info(info)
+        if stamp is not None and stamp.write_mode != "reconcile_properties":
+            return stamp
+    return None
+
+
+def read_last_commit(spec: DatasetSpec, *, warehouse: Warehouse) -> CommitStamp | None:
+    table = open_table(warehouse.table_uri(spec), storage_options=warehouse.options())
+    return None if table is None else last_stamp(table)
+
+
+def current_handle(spec: DatasetSpec, *, warehouse: Warehouse) -> TableHandle | None:
+    """A handle on the latest version of ``spec``'s table, or None if it was never written."""
+    uri = warehouse.table_uri(spec)
+    table = open_table(uri, storage_options=warehouse.options())
+    if table is None:
+        return None
+    return TableHandle(
+        dataset=spec.name, uri=uri, version=table.version(), storage_options=warehouse.storage_options
+    )
+
+
+def read_handle(handle: TableHandle, *, columns: Sequence[str] | None = None) -> pa.Table:
+    """The rows of the exact table version a handle points at."""
+    table = open_table(handle.uri, storage_options=dict(handle.storage_options) or None, version=handle.version)
+    if table is None:
+        raise StorageError(f"dataset {handle.dataset!r}: no Delta table at {handle.uri}")
+    try:
+        return table.to_pyarrow_table(columns=list(columns) if columns else None)
+    except (DeltaError, OSError) as err:
+        raise StorageError(f"reading dataset {handle.dataset!r} from {handle.uri} failed: {err}") from err
+
+
+def read_dataset(
+    spec: DatasetSpec, *, warehouse: Warehouse, columns: Sequence[str] | None = None
+) -> pa.Table:
+    handle = current_handle(spec, warehouse=warehouse)
+    if handle is None:
+        raise StorageError(f"dataset {spec.name!r} has not been written to {warehouse.root}")
+    return read_handle(handle, columns=columns)

@@ -1,0 +1,171 @@
+"""Write a dataset as a Delta table with its write policy and commit metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import msgspec
+import pyarrow as pa
+import pyarrow.compute as pc
+from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake.exceptions import DeltaError
+
+from codeanatomy_core.errors import ContractViolation, StorageError
+from codeanatomy_core.specs.model import DatasetSpec
+from codeanatomy_core.specs.policy import SchemaMode
+from codeanatomy_core.specs.schema import arrow_schema
+from codeanatomy_core.specs.signature import signature
+from codeanatomy_core.storage.commit import CommitStamp, to_commit_metadata
+from codeanatomy_core.storage.contract import check_contract, conform
+from codeanatomy_core.storage.digest import content_hash
+from codeanatomy_core.storage.location import TableHandle, Warehouse
+from codeanatomy_core.storage.properties import (
+    properties_to_reconcile,
+    table_configuration,
+    writer_properties,
+)
+from codeanatomy_core.storage.reader import open_table, schemas_match
+
+
+class WriteResult(msgspec.Struct, frozen=True, kw_only=True):
+    uri: str
+    version: int
+    rows_written: int
+    stamp: CommitStamp
+    reconciled_properties: dict[str, str] = {}
+
+    def handle(self, *, storage_options: Mapping[str, str] | None = None) -> TableHandle:
+        return TableHandle(
+            dataset=self.stamp.dataset,
+            uri=self.uri,
+            version=self.version,
+            storage_options=dict(storage_options or {}),
+        )
+
+
+def prepare(spec: DatasetSpec, data: pa.Table | pa.RecordBatchReader) -> pa.Table:
+    """Conform, order and contract-check data; raises before anything is written."""
+    table = data.read_all() if isinstance(data, pa.RecordBatchReader) else data
+    table = conform(spec, table)
+    if spec.ordering and table.num_rows > 1:
+        table = table.sort_by([(c, "ascending") for c in spec.ordering])
+    check_contract(spec, table)
+    return table
+
+
+def _file_predicate(spec: DatasetSpec, table: pa.Table, file_ids: Sequence[int]) -> str:
+    column = spec.file_id_column
+    if column is None:
+        raise StorageError(f"dataset {spec.name!r} has no file id column: cannot replace files")
+    ids = pa.array(sorted(set(file_ids)), pa.int64())
+    outside = pc.invert(pc.is_in(table.column(column), value_set=ids))
+    if table.num_rows and pc.any(outside).as_py():
+        raise ContractViolation(spec.name, column, "has rows of files outside the replaced set")
+    return f"{column} IN ({','.join(str(i) for i in ids.to_pylist())})" if len(ids) else "false"
+
+
+def write_dataset(
+    spec: DatasetSpec,
+    *,
+    warehouse: Warehouse,
+    data: pa.Table | pa.RecordBatchReader,
+    run_id: str,
+    asset_key: str,
+    input_versions: Mapping[str, str],
+    replace_file_ids: Sequence[int] | None = None,
+    plan_fingerprint: str | None = None,
+    details: Mapping[str, str] | None = None,
+) -> WriteResult:
+    """Write ``data`` as the new version of ``spec``'s table, in one Delta commit.
+
+    With ``replace_file_ids`` the rows of those files are replaced (and rows of files that
+    no longer have data removed); otherwise the whole table is overwritten. The contract is
+    checked first: on any error the previous table version stays current.
+    """
+    uri = warehouse.table_uri(spec)
+    table = prepare(spec, data)
+    predicate = None
+    if replace_file_ids is not None:
+        predicate = _file_predicate(spec, table, replace_file_ids)
+    stamp = CommitStamp(
+        run_id=run_id,
+        asset_key=asset_key,
+        dataset=spec.name,
+        signature=signature(spec),
+        input_versions=dict(sorted(input_versions.items())),
+        row_count=table.num_rows,
+        content_hash=content_hash(table),
+        write_mode="full" if predicate is None else "replace_files",
+        plan_fingerprint=plan_fingerprint,
+        details=dict(sorted((details or {}).items())),
+    )
+    existing = open_table(uri, storage_options=warehouse.options())
+    reconciled: dict[str, str] = {}
+    schema_mode: str | None = None
+    if existing is not None:
+        reconciled = _reconcile(spec, existing, stamp)
+        schema_mode = _schema_mode(spec, existing, partial=predicate is not None)
+    try:
+        write_deltalake(
+            uri,
+            table,
+            mode="overwrite",
+            predicate=predicate,
+            partition_by=list(spec.write_policy.partition_by) or None,
+            name=spec.name,
+            description=spec.description,
+            configuration=table_configuration(spec),
+            schema_mode=schema_mode,  # type: ignore[arg-type]
+            storage_options=warehouse.options(),
+            target_file_size=spec.write_policy.target_file_size,
+            writer_properties=writer_properties(spec),
+            commit_properties=CommitProperties(custom_metadata=to_commit_metadata(stamp)),
+        )
+        version = DeltaTable(uri, storage_options=warehouse.options()).version()
+    except (DeltaError, OSError, ValueError) as err:
+        raise StorageError(f"writing dataset {spec.name!r} to {uri} failed: {err}") from err
+    return WriteResult(
+        uri=uri,
+        version=version,
+        rows_written=table.num_rows,
+        stamp=stamp,
+        reconciled_properties=reconciled,
+    )
+
+
+def _reconcile(spec: DatasetSpec, table: DeltaTable, stamp: CommitStamp) -> dict[str, str]:
+    """Bring an existing table's properties in line with the policy (deltalake applies
+    ``configuration=`` only when a table is created)."""
+    changes = properties_to_reconcile(spec, dict(table.metadata().configuration))
+    if changes:
+        meta = to_commit_metadata(msgspec.structs.replace(stamp, write_mode="reconcile_properties"))
+        try:
+            table.alter.set_table_properties(
+                changes, raise_if_not_exists=False, commit_properties=CommitProperties(custom_metadata=meta)
+            )
+        except (DeltaError, ValueError) as err:
+            raise StorageError(
+                f"dataset {spec.name!r}: cannot set table properties {sorted(changes)}: {err}"
+            ) from err
+    return changes
+
+
+def _schema_mode(spec: DatasetSpec, table: DeltaTable, *, partial: bool) -> str | None:
+    wanted = arrow_schema(spec)
+    same_partitions = list(table.metadata().partition_columns) == list(spec.write_policy.partition_by)
+    if schemas_match(table, wanted) and same_partitions:
+        return None
+    mode = spec.write_policy.schema_mode
+    if mode is SchemaMode.STRICT:
+        raise StorageError(
+            f"dataset {spec.name!r}: stored schema or partitioning differs from the spec and "
+            "the write policy's schema mode is strict"
+        )
+    if mode is SchemaMode.OVERWRITE and not partial:
+        return "overwrite"
+    if not same_partitions:
+        raise StorageError(
+            f"dataset {spec.name!r}: partitioning changed; a full write is needed to apply it"
+        )
+    return "merge"
+
