@@ -21,6 +21,8 @@ from codeanatomy_core.ids import stable_id
 from codeanatomy_core.specs.model import DatasetSpec
 from codeanatomy_core.specs.schema import arrow_schema
 
+MIN_PARALLEL_FILES = 64
+
 DEFAULT_EXTRACTORS: tuple[type[Extractor], ...] = (AstNodesExtractor,)
 
 
@@ -51,7 +53,8 @@ def _outputs(
     tasks: Sequence[FileTask], extractors: Sequence[type[Extractor]], workers: int
 ) -> Iterator[FileOutput]:
     work = partial(extract_file, extractor_types=tuple(extractors))
-    if workers == 1 or len(tasks) < 2:
+    # Starting worker processes costs about a second: small repositories run in process.
+    if workers == 1 or len(tasks) < MIN_PARALLEL_FILES:
         yield from map(work, tasks)
         return
     chunk = max(1, min(32, len(tasks) // (workers * 8)))

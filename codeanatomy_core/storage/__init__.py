@@ -10,10 +10,11 @@ from codeanatomy_core.storage.reader import (
     read_handle,
     read_last_commit,
 )
-from codeanatomy_core.storage.writer import WriteResult, prepare, write_dataset
+from codeanatomy_core.storage.writer import PreparedTable, WriteResult, prepare, write_dataset
 
 __all__ = [
     "CommitStamp",
+    "PreparedTable",
     "TableHandle",
     "Warehouse",
     "WriteResult",

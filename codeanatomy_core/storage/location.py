@@ -38,9 +38,12 @@ class Warehouse(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
         return _is_local(self.root)
 
     def table_uri(self, spec: DatasetSpec) -> str:
+        return self.uri_for(str(spec.domain), spec.name)
+
+    def uri_for(self, domain: str, dataset: str) -> str:
         if self.is_local:
-            return os.path.join(self.root, str(spec.domain), spec.name)
-        return f"{self.root.rstrip('/')}/{spec.domain}/{spec.name}"
+            return os.path.join(self.root, domain, dataset)
+        return f"{self.root.rstrip('/')}/{domain}/{dataset}"
 
     def options(self) -> dict[str, str] | None:
         return dict(self.storage_options) or None
@@ -52,8 +55,10 @@ class TableHandle(msgspec.Struct, frozen=True, kw_only=True):
     dataset: str
     uri: str
     version: int
+    data_version: int
     storage_options: dict[str, str] = {}
 
     @property
     def version_token(self) -> str:
-        return str(self.version)
+        """Freshness token: the version of the last data commit (maintenance excluded)."""
+        return str(self.data_version)

@@ -35,13 +35,23 @@ def schemas_match(table: DeltaTable, wanted: pa.Schema) -> bool:
     return table.schema().to_json() == DeltaSchema.from_arrow(wanted).to_json()
 
 
-def last_stamp(table: DeltaTable) -> CommitStamp | None:
-    """The stamp of the most recent commit CodeAnatomy wrote to ``table``."""
+def last_data_commit(table: DeltaTable) -> tuple[CommitStamp, int] | None:
+    """The stamp and version of the most recent data commit CodeAnatomy wrote to ``table``.
+
+    Maintenance (optimize, vacuum) and property changes do not change the data, so they are
+    skipped: downstream freshness keys on this version, not on the latest one.
+    """
     for info in table.history(_HISTORY_DEPTH):
         stamp = from_commit_info(info)
         if stamp is not None and stamp.write_mode != "reconcile_properties":
-            return stamp
+            return stamp, int(info["version"])
     return None
+
+
+def last_stamp(table: DeltaTable) -> CommitStamp | None:
+    """The stamp of the most recent data commit CodeAnatomy wrote to ``table``."""
+    found = last_data_commit(table)
+    return None if found is None else found[0]
 
 
 def read_last_commit(spec: DatasetSpec, *, warehouse: Warehouse) -> CommitStamp | None:
@@ -49,14 +59,26 @@ def read_last_commit(spec: DatasetSpec, *, warehouse: Warehouse) -> CommitStamp 
     return None if table is None else last_stamp(table)
 
 
-def current_handle(spec: DatasetSpec, *, warehouse: Warehouse) -> TableHandle | None:
-    """A handle on the latest version of ``spec``'s table, or None if it was never written."""
-    uri = warehouse.table_uri(spec)
-    table = open_table(uri, storage_options=warehouse.options())
+def handle_at(uri: str, *, dataset: str, storage_options: dict[str, str] | None = None) -> TableHandle | None:
+    """A handle on the latest version of the table at ``uri``, or None if there is none."""
+    table = open_table(uri, storage_options=storage_options or None)
     if table is None:
         return None
+    found = last_data_commit(table)
+    version = table.version()
     return TableHandle(
-        dataset=spec.name, uri=uri, version=table.version(), storage_options=warehouse.storage_options
+        dataset=dataset,
+        uri=uri,
+        version=version,
+        data_version=version if found is None else found[1],
+        storage_options=dict(storage_options or {}),
+    )
+
+
+def current_handle(spec: DatasetSpec, *, warehouse: Warehouse) -> TableHandle | None:
+    """A handle on the latest version of ``spec``'s table, or None if it was never written."""
+    return handle_at(
+        warehouse.table_uri(spec), dataset=spec.name, storage_options=warehouse.storage_options
     )
 
 

@@ -39,18 +39,30 @@ class WriteResult(msgspec.Struct, frozen=True, kw_only=True):
             dataset=self.stamp.dataset,
             uri=self.uri,
             version=self.version,
+            data_version=self.version,
             storage_options=dict(storage_options or {}),
         )
 
 
-def prepare(spec: DatasetSpec, data: pa.Table | pa.RecordBatchReader) -> pa.Table:
+class PreparedTable(msgspec.Struct, frozen=True, kw_only=True):
+    """Data already conformed, ordered and contract-checked for one dataset."""
+
+    dataset: str
+    table: pa.Table
+
+
+def prepare(spec: DatasetSpec, data: pa.Table | pa.RecordBatchReader | PreparedTable) -> PreparedTable:
     """Conform, order and contract-check data; raises before anything is written."""
+    if isinstance(data, PreparedTable):
+        if data.dataset != spec.name:
+            raise StorageError(f"data prepared for {data.dataset!r} given to dataset {spec.name!r}")
+        return data
     table = data.read_all() if isinstance(data, pa.RecordBatchReader) else data
     table = conform(spec, table)
     if spec.ordering and table.num_rows > 1:
         table = table.sort_by([(c, "ascending") for c in spec.ordering])
     check_contract(spec, table)
-    return table
+    return PreparedTable(dataset=spec.name, table=table)
 
 
 def _file_predicate(spec: DatasetSpec, table: pa.Table, file_ids: Sequence[int]) -> str:
@@ -68,7 +80,7 @@ def write_dataset(
     spec: DatasetSpec,
     *,
     warehouse: Warehouse,
-    data: pa.Table | pa.RecordBatchReader,
+    data: pa.Table | pa.RecordBatchReader | PreparedTable,
     run_id: str,
     asset_key: str,
     input_versions: Mapping[str, str],
@@ -83,7 +95,7 @@ def write_dataset(
     checked first: on any error the previous table version stays current.
     """
     uri = warehouse.table_uri(spec)
-    table = prepare(spec, data)
+    table = prepare(spec, data).table
     predicate = None
     if replace_file_ids is not None:
         predicate = _file_predicate(spec, table, replace_file_ids)

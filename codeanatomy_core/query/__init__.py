@@ -1,0 +1,1 @@
+"""Reading the warehouse: table status, SQL and the common questions."""

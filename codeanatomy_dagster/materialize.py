@@ -1,0 +1,44 @@
+"""Materialize the asset graph in process, on the Dagster instance of DAGSTER_HOME."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from codeanatomy_dagster.definitions import defs
+
+
+def run_config(*, repo: str, warehouse: str, force: bool, workers: int) -> dict[str, Any]:
+    return {
+        "loggers": {"console": {"config": {"log_level": "INFO"}}},
+        "resources": {
+            "target": {"config": {"root": str(Path(repo).resolve())}},
+            "warehouse": {"config": {"root": warehouse}},
+            "build": {"config": {"force": force, "workers": workers}},
+        }
+    }
+
+
+def materialize_all(*, repo: str, warehouse: str, force: bool, workers: int, select: str = "*") -> int:
+    """Run the selected assets; 0 on success. Uses DAGSTER_HOME's instance when set, so that
+    materializations (and staleness) are kept; otherwise a throw-away instance."""
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    job = defs.resolve_implicit_global_asset_job_def()
+    selection = dg.AssetSelection.from_coercible(select) if select != "*" else None
+    with instance:
+        result = job.execute_in_process(
+            run_config=run_config(repo=repo, warehouse=warehouse, force=force, workers=workers),
+            instance=instance,
+            raise_on_error=False,
+            asset_selection=None if selection is None else list(selection.resolve(defs.resolve_asset_graph())),
+        )
+    if not result.success:
+        for event in result.all_events:
+            if event.is_failure and event.step_failure_data is not None:
+                sys.stderr.write(f"step {event.step_key} failed: {event.step_failure_data.error.message}\n")
+        return 1
+    return 0

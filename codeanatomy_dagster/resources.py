@@ -1,0 +1,57 @@
+"""Dagster resources: the target repository, the warehouse and build options.
+
+All are read at run time from run config (or their defaults); nothing is looked up in the
+environment when this module is imported.
+"""
+
+from __future__ import annotations
+
+from dagster import ConfigurableResource
+from dagster_deltalake import AzureConfig, GcsConfig, LocalConfig, S3Config
+from pydantic import Field
+
+from codeanatomy_core.source.config import DEFAULT_EXCLUDE_DIRS, RepositoryConfig
+from codeanatomy_core.storage.location import Warehouse
+
+DEFAULT_WAREHOUSE = ".codeanatomy/warehouse"
+
+
+class TargetRepository(ConfigurableResource):  # type: ignore[type-arg]
+    """The Python repository to analyse (default: the working directory)."""
+
+    root: str = Field(default=".", description="Path of the repository to analyse.")
+    repo_id: str | None = Field(default=None, description="Name of the repository (default: folder name).")
+    include: list[str] = Field(default=["**/*.py"], description="Globs of files to analyse.")
+    exclude: list[str] = Field(default=[], description="Globs of files to leave out.")
+    exclude_dirs: list[str] = Field(default=list(DEFAULT_EXCLUDE_DIRS), description="Folder names never entered.")
+    source_roots: list[str] = Field(default=[], description="Folders importable from the root (src layout).")
+
+    def config(self) -> RepositoryConfig:
+        return RepositoryConfig(
+            root=self.root,
+            repo_id=self.repo_id,
+            include=tuple(self.include),
+            exclude=tuple(self.exclude),
+            exclude_dirs=tuple(self.exclude_dirs),
+            source_roots=tuple(self.source_roots),
+        )
+
+
+class WarehouseResource(ConfigurableResource):  # type: ignore[type-arg]
+    """Where the Delta tables live: a local folder or an object-store URI."""
+
+    root: str = Field(default=DEFAULT_WAREHOUSE, description="Warehouse folder or URI.")
+    storage: LocalConfig | S3Config | AzureConfig | GcsConfig = Field(
+        default=LocalConfig(), discriminator="provider", description="Object-store options."
+    )
+
+    def location(self) -> Warehouse:
+        options = {k: v for k, v in self.storage.str_dict().items() if k != "provider"}
+        return Warehouse.at(self.root, storage_options=options)
+
+
+class BuildOptions(ConfigurableResource):  # type: ignore[type-arg]
+    """How to build: ``force`` rewrites current tables; ``workers`` sizes the file pool."""
+
+    force: bool = Field(default=False, description="Rebuild even when signature and inputs are unchanged.")
+    workers: int = Field(default=0, description="Extraction processes (0: one per core).")
