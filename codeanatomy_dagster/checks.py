@@ -21,8 +21,7 @@ def contract_check_spec(spec: DatasetSpec) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(
         CONTRACT_CHECK,
         asset=asset_key(spec),
-        description="Schema and contract of the dataset spec, checked before each write: "
-        + "; ".join(rules),
+        description="Schema and contract of the dataset spec, checked before each write: " + "; ".join(rules),
         blocking=True,
     )
 

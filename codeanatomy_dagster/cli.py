@@ -22,7 +22,11 @@ def _materialize(args: argparse.Namespace) -> int:
     from codeanatomy_dagster.materialize import materialize_all
 
     return materialize_all(
-        repo=args.repo, warehouse=args.warehouse, force=args.force, workers=args.workers, select=args.select
+        repo=args.repo,
+        warehouse=args.warehouse,
+        force=args.force,
+        workers=args.workers,
+        select=args.select,
     )
 
 

@@ -6,7 +6,6 @@ over the files for every extract table); each dataset keeps its own asset key
 contract check, and can be materialized on its own.
 """
 
-
 from collections.abc import Iterator
 
 import dagster as dg
@@ -21,10 +20,17 @@ from codeanatomy_core.specs.signature import signature
 from codeanatomy_core.storage.location import TableHandle
 from codeanatomy_core.storage.reader import read_last_commit
 from codeanatomy_core.storage.writer import PreparedTable, prepare
-from codeanatomy_dagster.checks import asset_key, contract_check_spec, contract_failed, contract_passed
+from codeanatomy_dagster.checks import (
+    asset_key,
+    contract_check_spec,
+    contract_failed,
+    contract_passed,
+)
 from codeanatomy_dagster.io_manager import DeltaIOManager, TablePayload
 from codeanatomy_dagster.resources import BuildOptions, TargetRepository, WarehouseResource
+from codeanatomy_dagster.schedules import maintenance_job, maintenance_schedule
 from codeanatomy_dagster.schema import column_schema
+from codeanatomy_dagster.sensors import repository_change_sensor
 
 RESOURCE_KEYS = frozenset({"target", "warehouse", "build"})
 
@@ -88,7 +94,9 @@ def step_assets(step: Step, catalog: SpecCatalog) -> dg.AssetsDefinition:
             repository=target.config(),
             warehouse=warehouse,
             inputs=inputs,
-            previous={s.name: read_last_commit(s, warehouse=warehouse) for s in step.outputs if s.name in selected},
+            previous={
+                s.name: read_last_commit(s, warehouse=warehouse) for s in step.outputs if s.name in selected
+            },
             workers=build.workers,
             force=build.force,
             log=context.log.info,
@@ -126,9 +134,6 @@ def default_resources() -> dict[str, object]:
 
 def build_definitions(steps: StepRegistry) -> dg.Definitions:
     """All assets, checks, jobs, sensors and schedules for ``steps``."""
-    from codeanatomy_dagster.schedules import maintenance_job, maintenance_schedule
-    from codeanatomy_dagster.sensors import repository_change_sensor
-
     job = maintenance_job(steps.catalog)
     return dg.Definitions(
         assets=build_assets(steps),

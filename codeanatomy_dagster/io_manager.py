@@ -87,7 +87,9 @@ class DeltaIOManager(dg.ConfigurableIOManager):
         key = context.asset_key.path
         warehouse = self.warehouse.location()
         handle = handle_at(
-            warehouse.uri_for(key[0], key[-1]), dataset=key[-1], storage_options=warehouse.storage_options
+            warehouse.uri_for(key[0], key[-1]),
+            dataset=key[-1],
+            storage_options=warehouse.storage_options,
         )
         if handle is None:
             raise StorageError(f"dataset {key[-1]!r} has not been materialized in {warehouse.root}")

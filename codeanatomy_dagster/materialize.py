@@ -19,7 +19,7 @@ def run_config(*, repo: str, warehouse: str, force: bool, workers: int) -> dict[
             "target": {"config": {"root": str(Path(repo).resolve())}},
             "warehouse": {"config": {"root": warehouse}},
             "build": {"config": {"force": force, "workers": workers}},
-        }
+        },
     }
 
 
@@ -34,7 +34,9 @@ def materialize_all(*, repo: str, warehouse: str, force: bool, workers: int, sel
             run_config=run_config(repo=repo, warehouse=warehouse, force=force, workers=workers),
             instance=instance,
             raise_on_error=False,
-            asset_selection=None if selection is None else list(selection.resolve(defs.resolve_asset_graph())),
+            asset_selection=None
+            if selection is None
+            else list(selection.resolve(defs.resolve_asset_graph())),
         )
     if not result.success:
         for event in result.all_events:

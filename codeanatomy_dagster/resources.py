@@ -23,7 +23,9 @@ class TargetRepository(ConfigurableResource):  # type: ignore[type-arg]
     repo_id: str | None = Field(default=None, description="Name of the repository (default: folder name).")
     include: list[str] = Field(default=["**/*.py"], description="Globs of files to analyse.")
     exclude: list[str] = Field(default=[], description="Globs of files to leave out.")
-    exclude_dirs: list[str] = Field(default=list(DEFAULT_EXCLUDE_DIRS), description="Folder names never entered.")
+    exclude_dirs: list[str] = Field(
+        default=list(DEFAULT_EXCLUDE_DIRS), description="Folder names never entered."
+    )
     source_roots: list[str] = Field(default=[], description="Folders importable from the root (src layout).")
 
     def config(self) -> RepositoryConfig:

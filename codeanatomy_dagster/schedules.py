@@ -1,6 +1,5 @@
 """Schedules: weekly Delta maintenance (compaction, z-order, vacuum) of every table."""
 
-
 import dagster as dg
 
 from codeanatomy_core.specs.catalog import SpecCatalog
@@ -18,7 +17,10 @@ def maintenance_job(catalog: SpecCatalog) -> dg.JobDefinition:
         warehouse = context.resources.warehouse.location()
         for spec in catalog:
             report = maintain_table(
-                spec, warehouse=warehouse, retention_hours=config.retention_hours, dry_run=config.dry_run
+                spec,
+                warehouse=warehouse,
+                retention_hours=config.retention_hours,
+                dry_run=config.dry_run,
             )
             if report is not None:
                 context.log.info(

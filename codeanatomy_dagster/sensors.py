@@ -1,6 +1,5 @@
 """Sensors: rebuild what went stale when the target repository changes."""
 
-
 import dagster as dg
 
 from codeanatomy_core.source.scan import scan_repository
@@ -21,7 +20,9 @@ def repository_change_sensor(*, interval_s: int = 60) -> dg.SensorDefinition:
         default_status=dg.DefaultSensorStatus.STOPPED,
         description="Materialize stale assets when the target repository's Python files change.",
     )
-    def sensor(context: dg.SensorEvaluationContext, target: TargetRepository) -> dg.SensorResult | dg.SkipReason:
+    def sensor(
+        context: dg.SensorEvaluationContext, target: TargetRepository
+    ) -> dg.SensorResult | dg.SkipReason:
         fingerprint = scan_repository(target.config()).fingerprint()
         if context.cursor == fingerprint:
             return dg.SkipReason("repository unchanged since the last requested run")

@@ -93,7 +93,10 @@ class AstNodesExtractor(Extractor):
                 bstart.append(None)
                 bend.append(None)
         if n:
-            self._span_module(sline, scol, eline, ecol, bstart, bend)
+            # The Module node has no position attributes; it spans the whole text.
+            size = len(self.unit.source.utf8)
+            end_line, end_col = self.unit.line_index.position(size)
+            sline[0], scol[0], eline[0], ecol[0], bstart[0], bend[0] = 1, 0, end_line, end_col, 0, size
         node_ids = derive_ids(self.unit.file_id, AST_TAG, np.arange(n))
         parents = np.frombuffer(index.parents, dtype=np.int64) if n else np.zeros(0, np.int64)
         parent_ids = pa.array(node_ids[np.maximum(parents, 0)], mask=parents < 0, type=pa.int64())
@@ -116,10 +119,3 @@ class AstNodesExtractor(Extractor):
             pa.array(ecol, pa.int32()),
         ]
         return {AST_NODES.name: pa.RecordBatch.from_arrays(columns, schema=schema)}
-
-    def _span_module(self, sline, scol, eline, ecol, bstart, bend) -> None:  # type: ignore[no-untyped-def]
-        # The Module node has no position attributes; it spans the whole text.
-        size = len(self.unit.source.utf8)
-        end_line, end_col = self.unit.line_index.position(size)
-        sline[0], scol[0], eline[0], ecol[0] = 1, 0, end_line, end_col
-        bstart[0], bend[0] = 0, size

@@ -22,7 +22,12 @@ AST_NODES = DatasetSpec(
     description="Every node of every file's Python syntax tree (as ast.walk yields them), "
     "with its parent, field and byte span in the file's UTF-8 text.",
     fields=(
-        FieldSpec(name="node_id", dtype=INT64, nullable=False, description="derive_ids(file_id, 'ast', ordinal)"),
+        FieldSpec(
+            name="node_id",
+            dtype=INT64,
+            nullable=False,
+            description="derive_ids(file_id, 'ast', ordinal)",
+        ),
         FieldSpec(name="file_id", dtype=INT64, nullable=False),
         FieldSpec(name="ordinal", dtype=INT32, nullable=False, description="pre-order index in the file"),
         FieldSpec(name="parent_id", dtype=INT64, description="null for the Module node"),

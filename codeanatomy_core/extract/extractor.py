@@ -30,7 +30,7 @@ class Extractor(ABC):
     def __init__(self, unit: FileUnit) -> None:
         self.unit = unit
 
-    def visit(self, node: ast.AST, ordinal: int) -> None:
+    def visit(self, node: ast.AST, ordinal: int) -> None:  # noqa: B027 - optional hook
         """Called for every node whose type is in ``node_types``, in pre-order."""
 
     @abstractmethod

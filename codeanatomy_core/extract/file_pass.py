@@ -97,9 +97,13 @@ def extract_file(task: FileTask, extractor_types: Sequence[type[Extractor]]) -> 
             output.batches.update(extractor.finish(index))
         except StageFailure as failure:
             output.errors.append(failure.error)
-        except Exception as err:  # noqa: BLE001 - fault boundary: one extractor, one file
+        except Exception as err:
             output.errors.append(
-                ExtractError(stage=extractor.stage, kind="internal_error", message=f"{type(err).__name__}: {err}")
+                ExtractError(
+                    stage=extractor.stage,
+                    kind="internal_error",
+                    message=f"{type(err).__name__}: {err}",
+                )
             )
     output.errors.extend(unit.errors)
     return output

@@ -12,10 +12,10 @@ from functools import partial
 import msgspec
 import pyarrow as pa
 
-from codeanatomy_core.extract.ast_nodes import AstNodesExtractor
 from codeanatomy_core.extract.datasets import EXTRACT_ERRORS
 from codeanatomy_core.extract.extractor import Extractor
 from codeanatomy_core.extract.file_pass import FileOutput, extract_file
+from codeanatomy_core.extract.registry import EXTRACTORS
 from codeanatomy_core.extract.unit import ExtractError, FileTask
 from codeanatomy_core.ids import stable_id
 from codeanatomy_core.specs.model import DatasetSpec
@@ -23,7 +23,7 @@ from codeanatomy_core.specs.schema import arrow_schema
 
 MIN_PARALLEL_FILES = 64
 
-DEFAULT_EXTRACTORS: tuple[type[Extractor], ...] = (AstNodesExtractor,)
+DEFAULT_EXTRACTORS: tuple[type[Extractor], ...] = EXTRACTORS
 
 
 class Progress(msgspec.Struct, frozen=True, kw_only=True):
@@ -97,13 +97,11 @@ def run_extraction(
     batches: dict[str, list[pa.RecordBatch]] = {spec.name: [] for spec in specs}
     errors: list[tuple[int, str, ExtractError]] = []
     started = last = time.monotonic()
-    done = 0
-    for output in _outputs(tasks, extractors, resolve_workers(workers)):
+    for done, output in enumerate(_outputs(tasks, extractors, resolve_workers(workers)), start=1):
         for name, batch in output.batches.items():
             if batch.num_rows:
                 batches[name].append(batch)
         errors.extend((output.file_id, output.path, e) for e in output.errors)
-        done += 1
         now = time.monotonic()
         if progress is not None and (now - last >= progress_interval_s or done == len(tasks)):
             last = now

@@ -25,9 +25,17 @@ from codeanatomy_core.storage.reader import read_handle
 def _tasks(ctx: StepContext) -> list[FileTask]:
     files = read_handle(ctx.input(SOURCE_FILES.name), columns=["file_id", "path", "module_name"])
     root = str(ctx.repository.root_path)
-    rows = sorted(zip(*(files.column(c).to_pylist() for c in ("path", "file_id", "module_name")), strict=True))
+    rows = sorted(
+        zip(*(files.column(c).to_pylist() for c in ("path", "file_id", "module_name")), strict=True)
+    )
     return [
-        FileTask(file_id=file_id, path=path, module_name=module, root=root, max_bytes=ctx.repository.max_file_bytes)
+        FileTask(
+            file_id=file_id,
+            path=path,
+            module_name=module,
+            root=root,
+            max_bytes=ctx.repository.max_file_bytes,
+        )
         for path, file_id, module in rows
     ]
 
@@ -36,7 +44,11 @@ def _scan_errors(ctx: StepContext) -> list[tuple[int, str, ExtractError]]:
     issues = read_handle(ctx.input(SOURCE_ISSUES.name)).to_pylist()
     repo_id = ctx.repository.resolved_repo_id
     return [
-        (file_id_for(repo_id, row["path"]), row["path"], ExtractError(stage="scan", kind=row["kind"], message=row["message"]))
+        (
+            file_id_for(repo_id, row["path"]),
+            row["path"],
+            ExtractError(stage="scan", kind=row["kind"], message=row["message"]),
+        )
         for row in issues
     ]
 
@@ -47,7 +59,9 @@ def run_extract(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     def report(p: Progress) -> None:
         ctx.log(f"extract: {p.done}/{p.total} files, {p.files_per_second:.0f} files/s, {p.errors} errors")
 
-    tables, errors = run_extraction(tasks, workers=ctx.workers, extractors=DEFAULT_EXTRACTORS, progress=report)
+    tables, errors = run_extraction(
+        tasks, workers=ctx.workers, extractors=DEFAULT_EXTRACTORS, progress=report
+    )
     scan_errors = error_table(_scan_errors(ctx))
     tables[EXTRACT_ERRORS.name] = pa.concat_tables([scan_errors, errors])
     return {

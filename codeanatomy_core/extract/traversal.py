@@ -39,9 +39,7 @@ class TreeIndex:
         return len(self.nodes)
 
 
-def traverse(
-    tree: ast.AST, dispatch: dict[type, Sequence[NodeCallback]] | None = None
-) -> TreeIndex:
+def traverse(tree: ast.AST, dispatch: dict[type, Sequence[NodeCallback]] | None = None) -> TreeIndex:
     """Walk ``tree`` once (iteratively: deep trees cannot overflow the stack)."""
     index = TreeIndex()
     nodes, parents, depths = index.nodes, index.parents, index.depths

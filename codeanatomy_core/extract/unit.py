@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import symtable
 import warnings
 from enum import StrEnum
 from functools import cached_property
+from types import CodeType
 
 import msgspec
 
@@ -29,7 +31,7 @@ class ExtractError(msgspec.Struct, frozen=True, kw_only=True):
     column: int | None = None
 
 
-class StageFailure(Exception):  # noqa: N818 - a control-flow signal inside one file's pass
+class StageFailure(Exception):
     """Raised inside the per-file pass to record an error for one stage and go on."""
 
     def __init__(self, error: ExtractError) -> None:
@@ -65,7 +67,15 @@ class FileUnit:
         return LineIndex(self.source.utf8)
 
     @cached_property
-    def code(self):  # type: ignore[no-untyped-def]  # -> CodeType; compiled from the tree, never run
+    def code(self) -> CodeType:
+        """The module's code object, compiled from the tree (never executed)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return compile(self.tree, self.task.path, "exec", dont_inherit=True)
+
+    @cached_property
+    def symtable(self) -> symtable.SymbolTable:
+        """The module's symbol table (the interpreter's own scoping analysis)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return symtable.symtable(self.source.text, self.task.path, "exec")

@@ -41,7 +41,9 @@ def execute_step(
             s for s in chosen if _is_stale(s, ctx.previous.get(s.name), input_versions_for(s, ctx), ctx.force)
         ]
         if not stale:
-            return {s.name: Unchanged(dataset=s.name, reason="signature and inputs unchanged") for s in chosen}
+            return {
+                s.name: Unchanged(dataset=s.name, reason="signature and inputs unchanged") for s in chosen
+            }
     produced = step.run(ctx)
     result: dict[str, DatasetOutput | Unchanged] = {}
     for spec in chosen:

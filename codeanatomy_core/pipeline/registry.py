@@ -8,8 +8,8 @@ from dataclasses import replace
 from codeanatomy_core.errors import CatalogError
 from codeanatomy_core.extract.step import EXTRACT_STEP
 from codeanatomy_core.pipeline.step import Step
-from codeanatomy_core.specs.catalog import SpecCatalog
 from codeanatomy_core.source.step import SCAN_STEP
+from codeanatomy_core.specs.catalog import SpecCatalog
 from codeanatomy_core.specs.model import DatasetSpec
 
 

@@ -1,7 +1,7 @@
 """Repository scan: file manifest, encodings, line index."""
 
 from codeanatomy_core.source.config import RepositoryConfig
-from codeanatomy_core.source.scan import ScanResult, ScannedFile, ScanIssue, scan_repository
+from codeanatomy_core.source.scan import ScanIssue, ScannedFile, ScanResult, scan_repository
 from codeanatomy_core.source.text import DecodedSource, DecodeFailure, LineIndex, decode_source
 
 __all__ = [

@@ -20,7 +20,12 @@ SOURCE_FILES = DatasetSpec(
     domain=Domain.SOURCE,
     description="One row per Python file of the target repository: identity, content hash, encoding.",
     fields=(
-        FieldSpec(name="file_id", dtype=INT64, nullable=False, description="stable_id('file', repo_id, path)"),
+        FieldSpec(
+            name="file_id",
+            dtype=INT64,
+            nullable=False,
+            description="stable_id('file', repo_id, path)",
+        ),
         FieldSpec(name="repo_id", dtype=STRING, nullable=False),
         FieldSpec(name="path", dtype=STRING, nullable=False, description="repo-relative POSIX path"),
         FieldSpec(name="module_name", dtype=STRING, nullable=False, description="dotted module name"),

@@ -44,9 +44,7 @@ class ScanResult(msgspec.Struct, frozen=True, kw_only=True):
 
     def fingerprint(self) -> str:
         """Content token of the whole scan: changes iff any file, path or issue changes."""
-        return signature(
-            [self.repo_id, [(f.path, f.content_sha256) for f in self.files], self.issues]
-        )
+        return signature([self.repo_id, [(f.path, f.content_sha256) for f in self.files], self.issues])
 
 
 def file_id_for(repo_id: str, path: str) -> int:
@@ -128,7 +126,11 @@ class _Walker:
             real = os.path.realpath(entry.path)
             if not _inside(real, self.root):
                 if wanted_file or entry.name.endswith(".py"):
-                    self.issue(rel, "symlink_outside_root", "symbolic link leaves the repository; not followed")
+                    self.issue(
+                        rel,
+                        "symlink_outside_root",
+                        "symbolic link leaves the repository; not followed",
+                    )
                 return
         try:
             st = os.stat(real)
@@ -152,7 +154,11 @@ class _Walker:
             self.issue(rel, "not_a_regular_file", "not a regular file (device, pipe or socket)")
             return
         if st.st_size > self.config.max_file_bytes:
-            self.issue(rel, "too_large", f"{st.st_size} bytes exceeds the limit of {self.config.max_file_bytes}")
+            self.issue(
+                rel,
+                "too_large",
+                f"{st.st_size} bytes exceeds the limit of {self.config.max_file_bytes}",
+            )
             return
         try:
             with open(real, "rb") as handle:

@@ -44,7 +44,9 @@ def run_scan(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     scan = scan_repository(ctx.repository)
     ctx.log(f"scanned {ctx.repository.root_path}: {len(scan.files)} files, {len(scan.issues)} skipped paths")
     token = {REPOSITORY_INPUT: scan.fingerprint()}
-    return {name: DatasetOutput(data=table, input_versions=token) for name, table in scan_tables(scan).items()}
+    return {
+        name: DatasetOutput(data=table, input_versions=token) for name, table in scan_tables(scan).items()
+    }
 
 
 SCAN_STEP = Step(

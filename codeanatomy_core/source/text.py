@@ -93,7 +93,10 @@ def decode_source(data: bytes) -> DecodedSource | DecodeFailure:
             line = data.count(b"\n", 0, err.start) + 1
             column = err.start - (data.rfind(b"\n", 0, err.start) + 1)
         return DecodeFailure(
-            kind="decode_error", message=f"cannot decode as {encoding}: {err}", line=line, column=column
+            kind="decode_error",
+            message=f"cannot decode as {encoding}: {err}",
+            line=line,
+            column=column,
         )
     if text.startswith("\ufeff"):
         text = text[1:]

@@ -24,9 +24,7 @@ class SpecCatalog:
         for spec in self._by_name.values():
             for upstream in spec.upstream:
                 if upstream not in self._by_name:
-                    raise CatalogError(
-                        f"dataset {spec.name!r} names unknown upstream dataset {upstream!r}"
-                    )
+                    raise CatalogError(f"dataset {spec.name!r} names unknown upstream dataset {upstream!r}")
 
     def __iter__(self) -> Iterator[DatasetSpec]:
         return iter(self._by_name.values())

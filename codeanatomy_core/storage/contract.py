@@ -28,7 +28,9 @@ def conform(spec: DatasetSpec, table: pa.Table) -> pa.Table:
                 column = column.cast(spec_field.type)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
                 raise ContractViolation(
-                    spec.name, spec_field.name, f"has type {column.type}, expected {spec_field.type}"
+                    spec.name,
+                    spec_field.name,
+                    f"has type {column.type}, expected {spec_field.type}",
                 ) from err
         columns.append(column)
     return pa.Table.from_arrays(columns, schema=schema)

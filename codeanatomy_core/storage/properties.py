@@ -24,9 +24,7 @@ _FEATURES: dict[TableFeature, tuple[str, str]] = {
 def supported_features() -> frozenset[TableFeature]:
     """Features the installed deltalake knows how to write."""
     return frozenset(
-        feature
-        for feature, (_, member) in _FEATURES.items()
-        if hasattr(deltalake.TableFeatures, member)
+        feature for feature, (_, member) in _FEATURES.items() if hasattr(deltalake.TableFeatures, member)
     )
 
 
@@ -58,9 +56,8 @@ def table_configuration(spec: DatasetSpec) -> dict[str, str]:
     config = {STATS_COLUMNS_PROPERTY: ",".join(stats_columns(spec))}
     enabled = set(spec.write_policy.features)
     for feature, (prop, _) in sorted(_FEATURES.items()):
-        if prop and feature in supported_features():
-            if feature in enabled:
-                config[prop] = "true"
+        if prop and feature in enabled and feature in supported_features():
+            config[prop] = "true"
     config.update(spec.write_policy.table_properties)
     return dict(sorted(config.items()))
 

@@ -77,14 +77,14 @@ def handle_at(uri: str, *, dataset: str, storage_options: dict[str, str] | None 
 
 def current_handle(spec: DatasetSpec, *, warehouse: Warehouse) -> TableHandle | None:
     """A handle on the latest version of ``spec``'s table, or None if it was never written."""
-    return handle_at(
-        warehouse.table_uri(spec), dataset=spec.name, storage_options=warehouse.storage_options
-    )
+    return handle_at(warehouse.table_uri(spec), dataset=spec.name, storage_options=warehouse.storage_options)
 
 
 def read_handle(handle: TableHandle, *, columns: Sequence[str] | None = None) -> pa.Table:
     """The rows of the exact table version a handle points at."""
-    table = open_table(handle.uri, storage_options=dict(handle.storage_options) or None, version=handle.version)
+    table = open_table(
+        handle.uri, storage_options=dict(handle.storage_options) or None, version=handle.version
+    )
     if table is None:
         raise StorageError(f"dataset {handle.dataset!r}: no Delta table at {handle.uri}")
     try:

@@ -153,7 +153,9 @@ def _reconcile(spec: DatasetSpec, table: DeltaTable, stamp: CommitStamp) -> dict
         meta = to_commit_metadata(msgspec.structs.replace(stamp, write_mode="reconcile_properties"))
         try:
             table.alter.set_table_properties(
-                changes, raise_if_not_exists=False, commit_properties=CommitProperties(custom_metadata=meta)
+                changes,
+                raise_if_not_exists=False,
+                commit_properties=CommitProperties(custom_metadata=meta),
             )
         except (DeltaError, ValueError) as err:
             raise StorageError(
@@ -176,8 +178,5 @@ def _schema_mode(spec: DatasetSpec, table: DeltaTable, *, partial: bool) -> str 
     if mode is SchemaMode.OVERWRITE and not partial:
         return "overwrite"
     if not same_partitions:
-        raise StorageError(
-            f"dataset {spec.name!r}: partitioning changed; a full write is needed to apply it"
-        )
+        raise StorageError(f"dataset {spec.name!r}: partitioning changed; a full write is needed to apply it")
     return "merge"
-
