@@ -33,6 +33,7 @@ def _materialize(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     from codeanatomy_core.pipeline.registry import default_steps
 
+    steps = default_steps()
     rows = [
         (
             s.domain,
@@ -42,7 +43,9 @@ def _status(args: argparse.Namespace) -> int:
             s.signature[:16],
             "current" if s.current else ("missing" if not s.exists else "stale"),
         )
-        for s in warehouse_status(default_steps().catalog, warehouse=Warehouse.at(args.warehouse))
+        for s in warehouse_status(
+            steps.catalog, warehouse=Warehouse.at(args.warehouse), signatures=steps.signatures()
+        )
     ]
     header = ("domain", "dataset", "rows", "delta_version", "signature", "state")
     sys.stdout.write(render_rows(header, rows, fmt=args.format))

@@ -16,7 +16,6 @@ from codeanatomy_core.pipeline.registry import StepRegistry
 from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext
 from codeanatomy_core.specs.catalog import SpecCatalog
 from codeanatomy_core.specs.model import DatasetSpec
-from codeanatomy_core.specs.signature import signature
 from codeanatomy_core.storage.location import TableHandle
 from codeanatomy_core.storage.reader import read_last_commit
 from codeanatomy_core.storage.writer import PreparedTable, prepare
@@ -35,13 +34,13 @@ from codeanatomy_dagster.sensors import repository_change_sensor
 RESOURCE_KEYS = frozenset({"target", "warehouse", "build"})
 
 
-def asset_out(spec: DatasetSpec) -> dg.AssetOut:
+def asset_out(step: Step, spec: DatasetSpec) -> dg.AssetOut:
     policy = spec.write_policy
     return dg.AssetOut(
         key=asset_key(spec),
         description=spec.description,
         group_name=str(spec.domain),
-        code_version=signature(spec),
+        code_version=step.output_signature(spec),
         kinds={"python", "delta"},
         io_manager_key="io_manager",
         is_required=False,
@@ -78,7 +77,7 @@ def step_assets(step: Step, catalog: SpecCatalog) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name=step.name,
         description=step.description,
-        outs={spec.name: asset_out(spec) for spec in step.outputs},
+        outs={spec.name: asset_out(step, spec) for spec in step.outputs},
         ins=ins,
         can_subset=True,
         check_specs=[contract_check_spec(spec) for spec in step.outputs],
@@ -109,10 +108,14 @@ def step_assets(step: Step, catalog: SpecCatalog) -> dg.AssetsDefinition:
             if isinstance(outcome, tuple):
                 output, prepared = outcome
                 assert isinstance(prepared, PreparedTable)
-                yield dg.Output(TablePayload(spec=spec, outcome=output, prepared=prepared), output_name=name)
+                payload = TablePayload(
+                    spec=spec, signature=step.output_signature(spec), outcome=output, prepared=prepared
+                )
+                yield dg.Output(payload, output_name=name)
                 yield contract_passed(spec, rows=prepared.table.num_rows, when="before this write")
             else:
-                yield dg.Output(TablePayload(spec=spec, outcome=outcome), output_name=name)  # type: ignore[arg-type]
+                payload = TablePayload(spec=spec, signature=step.output_signature(spec), outcome=outcome)  # type: ignore[arg-type]
+                yield dg.Output(payload, output_name=name)
                 yield contract_passed(spec, rows=None, when="before the stored version was written")
 
     return compute

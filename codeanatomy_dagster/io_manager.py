@@ -15,7 +15,6 @@ import dagster as dg
 from codeanatomy_core.errors import StorageError
 from codeanatomy_core.pipeline.step import DatasetOutput, Unchanged
 from codeanatomy_core.specs.model import DatasetSpec
-from codeanatomy_core.specs.signature import signature
 from codeanatomy_core.storage.location import TableHandle
 from codeanatomy_core.storage.reader import handle_at, open_table
 from codeanatomy_core.storage.writer import PreparedTable, write_dataset
@@ -26,6 +25,7 @@ from codeanatomy_dagster.schema import column_schema
 @dataclass(frozen=True, kw_only=True)
 class TablePayload:
     spec: DatasetSpec
+    signature: str
     outcome: DatasetOutput | Unchanged
     prepared: PreparedTable | None = None
 
@@ -40,7 +40,7 @@ class DeltaIOManager(dg.ConfigurableIOManager):
         metadata: dict[str, object] = {
             "dagster/uri": dg.MetadataValue.path(uri),
             "dagster/column_schema": column_schema(spec),
-            "signature": signature(spec),
+            "signature": obj.signature,
         }
         if isinstance(outcome, Unchanged):
             table = open_table(uri, storage_options=warehouse.options())
@@ -64,6 +64,7 @@ class DeltaIOManager(dg.ConfigurableIOManager):
                 input_versions=outcome.input_versions,
                 replace_file_ids=outcome.replace_file_ids,
                 details=outcome.details,
+                output_signature=obj.signature,
             )
             table = open_table(uri, storage_options=warehouse.options())
             metadata.update(

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from codeanatomy_core.errors import PipelineError
 from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext, Unchanged
 from codeanatomy_core.specs.model import DatasetSpec
-from codeanatomy_core.specs.signature import should_regenerate, signature
+from codeanatomy_core.specs.signature import should_regenerate
 from codeanatomy_core.storage.commit import CommitStamp
 
 
@@ -15,10 +15,12 @@ def input_versions_for(spec: DatasetSpec, ctx: StepContext) -> dict[str, str]:
     return {name: ctx.inputs[name].version_token for name in spec.upstream if name in ctx.inputs}
 
 
-def _is_stale(spec: DatasetSpec, stamp: CommitStamp | None, inputs: Mapping[str, str], force: bool) -> bool:
+def _is_stale(
+    step: Step, spec: DatasetSpec, stamp: CommitStamp | None, inputs: Mapping[str, str], force: bool
+) -> bool:
     return should_regenerate(
         current=None if stamp is None else stamp.build_stamp(),
-        next_signature=signature(spec),
+        next_signature=step.output_signature(spec),
         next_inputs=inputs,
         force=force,
     )
@@ -38,7 +40,9 @@ def execute_step(
         raise PipelineError(f"step {step.name!r}: inputs {missing} were not provided")
     if not step.reads_repository:
         stale = [
-            s for s in chosen if _is_stale(s, ctx.previous.get(s.name), input_versions_for(s, ctx), ctx.force)
+            s
+            for s in chosen
+            if _is_stale(step, s, ctx.previous.get(s.name), input_versions_for(s, ctx), ctx.force)
         ]
         if not stale:
             return {
@@ -50,7 +54,7 @@ def execute_step(
         if spec.name not in produced:
             raise PipelineError(f"step {step.name!r} did not produce dataset {spec.name!r}")
         out = produced[spec.name]
-        if _is_stale(spec, ctx.previous.get(spec.name), out.input_versions, ctx.force):
+        if _is_stale(step, spec, ctx.previous.get(spec.name), out.input_versions, ctx.force):
             result[spec.name] = out
         else:
             result[spec.name] = Unchanged(dataset=spec.name, reason="signature and inputs unchanged")

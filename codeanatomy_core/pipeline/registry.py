@@ -46,6 +46,12 @@ class StepRegistry:
         except KeyError:
             raise CatalogError(f"no step named {name!r}") from None
 
+    def signatures(self) -> dict[str, str]:
+        """Output signature of every dataset, by name."""
+        return {
+            spec.name: step.output_signature(spec) for step in self._steps.values() for spec in step.outputs
+        }
+
     def producer(self, dataset: str) -> Step:
         for step in self._steps.values():
             if dataset in step.output_names:

@@ -72,6 +72,7 @@ def run_pipeline(
                     input_versions=outcome.input_versions,
                     replace_file_ids=outcome.replace_file_ids,
                     details=outcome.details,
+                    output_signature=step.output_signature(spec),
                 )
                 results[name] = DatasetRunResult(dataset=name, written=True, version=written.version)
             else:

@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from codeanatomy_core.source.config import RepositoryConfig
 from codeanatomy_core.specs.model import DatasetSpec
+from codeanatomy_core.specs.signature import combine_signatures, signature
 from codeanatomy_core.storage.commit import CommitStamp
 from codeanatomy_core.storage.location import TableHandle, Warehouse
 
@@ -63,6 +64,7 @@ class Unchanged:
 
 
 StepRun = Callable[[StepContext], Mapping[str, DatasetOutput]]
+SignatureSources = Callable[[DatasetSpec], object]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +73,8 @@ class Step:
 
     ``reads_repository`` marks steps whose input is the target repository itself: they
     always run (cheaply) and their freshness token is a content fingerprint they compute.
+    ``signature_sources`` returns, for an output, the specs other than its dataset spec that
+    define its content (registry rows, rule definitions); they enter its signature.
     """
 
     name: str
@@ -78,6 +82,14 @@ class Step:
     outputs: tuple[DatasetSpec, ...]
     run: StepRun
     reads_repository: bool = False
+    signature_sources: SignatureSources | None = None
+
+    def output_signature(self, spec: DatasetSpec) -> str:
+        """The signature (and Dagster code version) of one output."""
+        base = signature(spec)
+        if self.signature_sources is None:
+            return base
+        return combine_signatures({"spec": base, "sources": signature(self.signature_sources(spec))})
 
     @property
     def output_names(self) -> tuple[str, ...]:

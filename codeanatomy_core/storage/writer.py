@@ -87,12 +87,15 @@ def write_dataset(
     replace_file_ids: Sequence[int] | None = None,
     plan_fingerprint: str | None = None,
     details: Mapping[str, str] | None = None,
+    output_signature: str | None = None,
 ) -> WriteResult:
     """Write ``data`` as the new version of ``spec``'s table, in one Delta commit.
 
     With ``replace_file_ids`` the rows of those files are replaced (and rows of files that
     no longer have data removed); otherwise the whole table is overwritten. The contract is
     checked first: on any error the previous table version stays current.
+    ``output_signature`` overrides the spec's own signature when more than the spec defines
+    the table (see ``Step.output_signature``).
     """
     uri = warehouse.table_uri(spec)
     table = prepare(spec, data).table
@@ -103,7 +106,7 @@ def write_dataset(
         run_id=run_id,
         asset_key=asset_key,
         dataset=spec.name,
-        signature=signature(spec),
+        signature=output_signature or signature(spec),
         input_versions=dict(sorted(input_versions.items())),
         row_count=table.num_rows,
         content_hash=content_hash(table),
