@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import datafusion
 import pyarrow as pa
 from deltalake import DeltaTable
 from deltalake import Schema as DeltaSchema
@@ -33,6 +34,37 @@ def open_table(
 def schemas_match(table: DeltaTable, wanted: pa.Schema) -> bool:
     """Same column names, types and nullability (Delta keeps no Arrow schema metadata)."""
     return table.schema().to_json() == DeltaSchema.from_arrow(wanted).to_json()
+
+
+def _without_view_types(data_type: pa.DataType) -> pa.DataType:
+    if pa.types.is_string_view(data_type):
+        return pa.string()
+    if pa.types.is_binary_view(data_type):
+        return pa.binary()
+    if pa.types.is_list(data_type) or pa.types.is_large_list(data_type):
+        item = data_type.value_field
+        return pa.list_(item.with_type(_without_view_types(item.type)))
+    if pa.types.is_struct(data_type):
+        return pa.struct([f.with_type(_without_view_types(f.type)) for f in data_type.fields])
+    return data_type
+
+
+def scan_table(table: DeltaTable, *, columns: Sequence[str] | None = None) -> pa.Table:
+    """All rows of one table version, in file order, with plain (non-view) Arrow types.
+
+    Reads through DataFusion's Delta provider rather than ``DeltaTable.to_pyarrow_table``,
+    whose pyarrow-dataset path over deltalake's Python filesystem can abort the process at
+    interpreter exit (delta-rs #2184).
+    """
+    config = datafusion.SessionConfig().with_target_partitions(1)
+    ctx = datafusion.SessionContext(config)
+    ctx.register_table("t", table)
+    frame = ctx.table("t")
+    if columns:
+        frame = frame.select(*columns)
+    result = frame.to_arrow_table()
+    schema = pa.schema([f.with_type(_without_view_types(f.type)) for f in result.schema])
+    return result.cast(schema) if schema != result.schema else result
 
 
 def last_data_commit(table: DeltaTable) -> tuple[CommitStamp, int] | None:
@@ -88,8 +120,8 @@ def read_handle(handle: TableHandle, *, columns: Sequence[str] | None = None) ->
     if table is None:
         raise StorageError(f"dataset {handle.dataset!r}: no Delta table at {handle.uri}")
     try:
-        return table.to_pyarrow_table(columns=list(columns) if columns else None)
-    except (DeltaError, OSError) as err:
+        return scan_table(table, columns=columns)
+    except (DeltaError, OSError, ValueError) as err:
         raise StorageError(f"reading dataset {handle.dataset!r} from {handle.uri} failed: {err}") from err
 
 
