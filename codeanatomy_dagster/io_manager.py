@@ -61,7 +61,7 @@ class DeltaIOManager(dg.ConfigurableIOManager):
                 data=obj.prepared or outcome.data,
                 run_id=context.run_id,
                 asset_key="/".join(context.asset_key.path),
-                input_versions=outcome.input_versions,
+                input_versions=outcome.input_versions or {},
                 replace_file_ids=outcome.replace_file_ids,
                 details=outcome.details,
                 output_signature=obj.signature,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 
 from codeanatomy_core.errors import PipelineError
 from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext, Unchanged
@@ -48,12 +49,21 @@ def execute_step(
             return {
                 s.name: Unchanged(dataset=s.name, reason="signature and inputs unchanged") for s in chosen
             }
-    produced = step.run(ctx)
+    produced = step.run(
+        replace(
+            ctx,
+            output_signatures={s.name: step.output_signature(s) for s in step.outputs},
+            selected=frozenset(s.name for s in chosen),
+        )
+    )
     result: dict[str, DatasetOutput | Unchanged] = {}
     for spec in chosen:
         if spec.name not in produced:
             raise PipelineError(f"step {step.name!r} did not produce dataset {spec.name!r}")
         out = produced[spec.name]
+        if out.input_versions is None:
+            out = replace(out, input_versions=input_versions_for(spec, ctx))
+        assert out.input_versions is not None
         if _is_stale(step, spec, ctx.previous.get(spec.name), out.input_versions, ctx.force):
             result[spec.name] = out
         else:

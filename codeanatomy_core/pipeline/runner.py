@@ -69,7 +69,7 @@ def run_pipeline(
                     data=outcome.data,
                     run_id=run_id,
                     asset_key=f"{spec.domain}/{spec.name}",
-                    input_versions=outcome.input_versions,
+                    input_versions=outcome.input_versions or {},
                     replace_file_ids=outcome.replace_file_ids,
                     details=outcome.details,
                     output_signature=step.output_signature(spec),

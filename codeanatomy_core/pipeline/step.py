@@ -36,9 +36,14 @@ class StepContext:
     workers: int = 0
     force: bool = False
     log: LogFn = no_log
+    output_signatures: Mapping[str, str] = field(default_factory=dict)
+    selected: frozenset[str] | None = None
 
     def input(self, name: str) -> TableHandle:
         return self.inputs[name]
+
+    def is_selected(self, dataset: str) -> bool:
+        return self.selected is None or dataset in self.selected
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,11 +51,12 @@ class DatasetOutput:
     """New rows for one dataset, and what they were built from.
 
     ``replace_file_ids`` set: only the rows of those files are replaced (incremental);
-    otherwise ``data`` is the whole table.
+    otherwise ``data`` is the whole table. ``input_versions`` is left None by steps whose
+    inputs are tables: the executor records the versions of the spec's upstream datasets.
     """
 
     data: pa.Table | pa.RecordBatchReader
-    input_versions: Mapping[str, str]
+    input_versions: Mapping[str, str] | None = None
     replace_file_ids: Sequence[int] | None = None
     details: Mapping[str, str] = field(default_factory=dict)
 

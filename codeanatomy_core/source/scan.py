@@ -44,7 +44,13 @@ class ScanResult(msgspec.Struct, frozen=True, kw_only=True):
 
     def fingerprint(self) -> str:
         """Content token of the whole scan: changes iff any file, path or issue changes."""
-        return signature([self.repo_id, [(f.path, f.content_sha256) for f in self.files], self.issues])
+        return signature([self.files_fingerprint(), self.issues_fingerprint()])
+
+    def files_fingerprint(self) -> str:
+        return signature([self.repo_id, [(f.path, f.content_sha256) for f in self.files]])
+
+    def issues_fingerprint(self) -> str:
+        return signature([self.repo_id, self.issues])
 
 
 def file_id_for(repo_id: str, path: str) -> int:
