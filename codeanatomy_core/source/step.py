@@ -43,9 +43,14 @@ def scan_tables(scan: ScanResult) -> dict[str, pa.Table]:
 def run_scan(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     scan = scan_repository(ctx.repository)
     ctx.log(f"scanned {ctx.repository.root_path}: {len(scan.files)} files, {len(scan.issues)} skipped paths")
-    token = {REPOSITORY_INPUT: scan.fingerprint()}
+    tables = scan_tables(scan)
     return {
-        name: DatasetOutput(data=table, input_versions=token) for name, table in scan_tables(scan).items()
+        SOURCE_FILES.name: DatasetOutput(
+            data=tables[SOURCE_FILES.name], input_versions={REPOSITORY_INPUT: scan.files_fingerprint()}
+        ),
+        SOURCE_ISSUES.name: DatasetOutput(
+            data=tables[SOURCE_ISSUES.name], input_versions={REPOSITORY_INPUT: scan.issues_fingerprint()}
+        ),
     }
 
 
