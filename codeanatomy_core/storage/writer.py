@@ -118,8 +118,9 @@ def write_dataset(
     reconciled: dict[str, str] = {}
     schema_mode: str | None = None
     if existing is not None:
-        reconciled = _reconcile(spec, existing, stamp)
+        # Decide the schema mode first: a write it refuses must not commit property changes.
         schema_mode = _schema_mode(spec, existing, partial=predicate is not None)
+        reconciled = _reconcile(spec, existing, stamp)
     try:
         write_deltalake(
             uri,
