@@ -344,7 +344,7 @@ def test_overwrite_schema_mode_replaces_the_schema(warehouse: Warehouse) -> None
     )
     data = pa.table({"file_id": [5], "row_id": [50], "part": ["p5"], "kind": ["def"], "score": ["high"]})
     write(narrowed, warehouse, data)
-    stored = delta_table(narrowed, warehouse).to_pyarrow_table()
+    stored = read_dataset(narrowed, warehouse=warehouse)
     assert stored.schema.names == ["file_id", "row_id", "part", "kind", "score"]
     assert stored.schema.field("score").type == pa.string()
     assert stored.to_pylist() == [{"file_id": 5, "row_id": 50, "part": "p5", "kind": "def", "score": "high"}]
