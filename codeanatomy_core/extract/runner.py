@@ -65,6 +65,10 @@ def _outputs(
         yield from pool.map(work, tasks, chunksize=chunk)
 
 
+def _first_file_id(batch: pa.RecordBatch) -> int:
+    return batch.column("file_id")[0].as_py() if "file_id" in batch.schema.names else 0
+
+
 def error_row_id(path: str, stage: str, kind: str) -> int:
     """Parts: ("extract_error", path, stage, kind)."""
     return stable_id("extract_error", path, stage, kind)
@@ -106,7 +110,12 @@ def run_extraction(
         if progress is not None and (now - last >= progress_interval_s or done == len(tasks)):
             last = now
             progress(Progress(done=done, total=len(tasks), errors=len(errors), elapsed_s=now - started))
+    # Outputs are ordered by file id (then by position inside the file), which makes the
+    # concatenation already sorted for specs ordered by (file_id, ...): no sort at write time.
     tables = {
-        spec.name: pa.Table.from_batches(batches[spec.name], schema=arrow_schema(spec)) for spec in specs
+        spec.name: pa.Table.from_batches(
+            sorted(batches[spec.name], key=_first_file_id), schema=arrow_schema(spec)
+        )
+        for spec in specs
     }
     return tables, error_table(errors)

@@ -46,11 +46,13 @@ class DeltaWritePolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
 
     ``stats_columns`` None means automatic: key, ordering and partition columns first, then
     the remaining scalar columns in schema order, capped at ``max_stats_columns``.
+    ``target_file_size`` defaults to 8 MiB: a per-file replace (incremental build) rewrites
+    only the Parquet files holding that file's rows, so small files keep it cheap.
     """
 
     partition_by: tuple[str, ...] = ()
     zorder_by: tuple[str, ...] = ()
-    target_file_size: int | None = None
+    target_file_size: int | None = 8 * 1024 * 1024
     stats_columns: tuple[str, ...] | None = None
     max_stats_columns: int = 32
     compression: Compression = Compression.ZSTD

@@ -16,7 +16,7 @@ from codeanatomy_core.specs.policy import SchemaMode
 from codeanatomy_core.specs.schema import arrow_schema
 from codeanatomy_core.specs.signature import signature
 from codeanatomy_core.storage.commit import CommitStamp, to_commit_metadata
-from codeanatomy_core.storage.contract import check_contract, conform
+from codeanatomy_core.storage.contract import check_contract, conform, is_ordered
 from codeanatomy_core.storage.digest import content_hash
 from codeanatomy_core.storage.location import TableHandle, Warehouse
 from codeanatomy_core.storage.properties import (
@@ -59,7 +59,7 @@ def prepare(spec: DatasetSpec, data: pa.Table | pa.RecordBatchReader | PreparedT
         return data
     table = data.read_all() if isinstance(data, pa.RecordBatchReader) else data
     table = conform(spec, table)
-    if spec.ordering and table.num_rows > 1:
+    if spec.ordering and table.num_rows > 1 and not is_ordered(table, spec.ordering):
         table = table.sort_by([(c, "ascending") for c in spec.ordering])
     check_contract(spec, table)
     return PreparedTable(dataset=spec.name, table=table)

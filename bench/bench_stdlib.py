@@ -1,0 +1,140 @@
+"""Benchmark CodeAnatomy over the interpreter's standard library (``make bench``).
+
+One process, in this order: the bare ``ast.parse`` + ``symtable`` time of the same files
+(the floor), a full build (scan + extract, then every later step), a no-op rebuild and a
+rebuild after one file changed. The standard library (without test/, idlelib/ and
+site-packages/) is copied to a temporary folder first so that one file can be changed.
+Builds run through ``codeanatomy_core.pipeline.runner`` (the steps Dagster runs, without
+Dagster's own per-run overhead). Peak memory is the largest resident set of this process
+and of any extraction worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import resource
+import shutil
+import symtable
+import sys
+import sysconfig
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from codeanatomy_core.pipeline.registry import StepRegistry, default_steps
+from codeanatomy_core.pipeline.runner import run_pipeline
+from codeanatomy_core.source.config import RepositoryConfig
+from codeanatomy_core.storage.location import Warehouse
+
+EXCLUDED_TOP = ("test", "idlelib", "site-packages")
+CHANGED_FILE = "json/encoder.py"
+
+
+def copy_stdlib(dest: Path) -> Path:
+    src = Path(sysconfig.get_paths()["stdlib"])
+    root = dest / "stdlib"
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        skip = [n for n in names if n == "__pycache__" or (Path(folder) == src and n in EXCLUDED_TOP)]
+        return skip + [n for n in names if (Path(folder) / n).is_file() and not n.endswith(".py")]
+
+    shutil.copytree(src, root, ignore=ignore, symlinks=True)
+    return root
+
+
+def floor_seconds(files: list[Path]) -> tuple[float, int]:
+    texts = []
+    for path in files:
+        try:
+            texts.append((str(path), path.read_bytes().decode("utf-8")))
+        except UnicodeDecodeError:
+            continue
+    lines = sum(t.count("\n") for _, t in texts)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, text in texts:
+            try:
+                ast.parse(text, name)
+                symtable.symtable(text, name, "exec")
+            except (SyntaxError, ValueError):
+                continue
+    return time.perf_counter() - start, lines
+
+
+def peak_rss_mb() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, workers
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=0, help="extraction processes (0: one per core)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary copy and warehouse")
+    args = parser.parse_args()
+    steps: StepRegistry = default_steps()
+    work = Path(tempfile.mkdtemp(prefix="codeanatomy-bench-"))
+    try:
+        root = copy_stdlib(work)
+        repo = RepositoryConfig(root=str(root), repo_id="stdlib")
+        warehouse = Warehouse.at(work / "warehouse")
+        files = sorted(root.rglob("*.py"))
+        floor, lines = floor_seconds(files)
+
+        def build(only: set[str] | None = None) -> object:
+            return run_pipeline(steps, repository=repo, warehouse=warehouse, workers=args.workers, only=only)
+
+        first = {"scan", "extract"}
+        extract_s = timed(lambda: build(first))
+        rest = {s.name for s in steps} - first
+        normalize_s = timed(lambda: build(rest)) if rest else 0.0
+        own_mb, worker_mb = peak_rss_mb()
+        noop_s = timed(build)
+        changed = root / CHANGED_FILE
+        changed.write_text(changed.read_text() + "\n\ndef _bench_added():\n    return 1\n")
+        one_file_s = timed(build)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    full_s = extract_s + normalize_s
+    rows = [
+        ("files", f"{len(files)}"),
+        ("lines", f"{lines}"),
+        ("floor: ast.parse + symtable (1 process)", f"{floor:.2f} s"),
+        ("full build: scan + extract", f"{extract_s:.2f} s"),
+        (f"full build: later steps ({', '.join(sorted(rest)) or 'none'})", f"{normalize_s:.2f} s"),
+        ("full build: total", f"{full_s:.2f} s  ({lines / full_s:,.0f} lines/s)"),
+        ("peak RSS: this process / largest worker", f"{own_mb:.0f} MB / {worker_mb:.0f} MB"),
+        ("no-op rebuild", f"{noop_s:.2f} s"),
+        (f"rebuild after one file changed ({CHANGED_FILE})", f"{one_file_s:.2f} s"),
+    ]
+    checks = [
+        ("full build / floor", full_s / floor, 4.0),
+        ("no-op rebuild / full build", noop_s / full_s, 0.05),
+        ("one-file rebuild / full build", one_file_s / full_s, 0.10),
+        ("peak RSS (GB)", max(own_mb, worker_mb) / 1024, 2.0),
+    ]
+    width = max(len(r[0]) for r in rows + [(c[0], "") for c in checks])
+    for label, value in rows:
+        print(f"{label.ljust(width)}  {value}")
+    print()
+    failed = 0
+    for label, value, limit in checks:
+        ok = value <= limit
+        failed += not ok
+        print(f"{label.ljust(width)}  {value:.3f}  (target <= {limit})  {'ok' if ok else 'MISSED'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
