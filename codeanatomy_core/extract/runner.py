@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
 import msgspec
@@ -49,6 +50,26 @@ def resolve_workers(workers: int) -> int:
     return workers if workers > 0 else (os.cpu_count() or 1)
 
 
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # spawn: workers must not inherit the host's threads (Dagster, DataFusion) via fork.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _isolated(work: Callable[[FileTask], FileOutput], task: FileTask) -> FileOutput:
+    """Run one file in a process of its own; a crash becomes an error row for that file."""
+    try:
+        with _pool(1) as pool:
+            return pool.submit(work, task).result()
+    except BrokenProcessPool:
+        error = ExtractError(
+            stage="extract",
+            kind="worker_crashed",
+            message="the extraction process died on this file (the interpreter crashed); "
+            "no facts were extracted from it",
+        )
+        return FileOutput(file_id=task.file_id, path=task.path, batches={}, errors=[error])
+
+
 def _outputs(
     tasks: Sequence[FileTask], extractors: Sequence[type[Extractor]], workers: int
 ) -> Iterator[FileOutput]:
@@ -58,11 +79,19 @@ def _outputs(
         yield from map(work, tasks)
         return
     chunk = max(1, min(32, len(tasks) // (workers * 8)))
-    # spawn: workers must not inherit the host's threads (Dagster, DataFusion) via fork.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        # map() yields in task order whatever finishes first: output order is deterministic.
-        yield from pool.map(work, tasks, chunksize=chunk)
+    start = 0
+    while start < len(tasks):
+        try:
+            with _pool(workers) as pool:
+                # map() yields in task order whatever finishes first: deterministic output.
+                for output in pool.map(work, tasks[start:], chunksize=chunk):
+                    yield output
+                    start += 1
+        except BrokenProcessPool:
+            # A worker died: the first file not yet delivered runs alone (recorded as an
+            # error if it is the culprit), then a fresh pool takes the rest.
+            yield _isolated(work, tasks[start])
+            start += 1
 
 
 def _first_file_id(batch: pa.RecordBatch) -> int:
