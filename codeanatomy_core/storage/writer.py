@@ -124,7 +124,9 @@ def write_dataset(
     try:
         write_deltalake(
             uri,
-            table,
+            # deltalake writes the batches of a multi-chunk table in a racy order (the stored
+            # rows then differ from run to run); one chunk keeps the spec's ordering.
+            table.combine_chunks(),
             mode="overwrite",
             predicate=predicate,
             partition_by=list(spec.write_policy.partition_by) or None,
