@@ -460,3 +460,42 @@ def test_content_hash_changes_with_values_and_names() -> None:
     assert content_hash(changed_value) != baseline
     assert content_hash(renamed) != baseline
     assert content_hash(rows.slice(0, 3)) != baseline
+
+
+ORDERED = DatasetSpec(
+    name="ordered_rows",
+    domain=Domain.DIAGNOSTICS,
+    description="many chunks, one ordering",
+    fields=(
+        FieldSpec(name="file_id", dtype=INT64, nullable=False),
+        FieldSpec(name="ordinal", dtype=INT64, nullable=False),
+        FieldSpec(name="text", dtype=STRING, nullable=False),
+    ),
+    key=("file_id", "ordinal"),
+    ordering=("file_id", "ordinal"),
+)
+
+
+def test_multi_chunk_data_is_stored_in_the_spec_ordering(warehouse: Warehouse) -> None:
+    # One chunk per source file, as the extractors produce them: deltalake alone would
+    # interleave the chunks differently from run to run.
+    chunks = [
+        pa.table(
+            {
+                "file_id": pa.array([file_id] * 1000, pa.int64()),
+                "ordinal": pa.array(range(1000), pa.int64()),
+                "text": [f"{file_id}:{i}" for i in range(1000)],
+            }
+        )
+        for file_id in range(72)
+    ]
+    data = pa.concat_tables(chunks)
+    assert data.column("file_id").num_chunks == 72
+    write(ORDERED, warehouse, data)
+    stored = [pq.read_table(uri) for uri in delta_table(ORDERED, warehouse).file_uris()]
+    assert pa.concat_tables(stored).num_rows == data.num_rows
+    for part in stored:
+        keys = list(zip(part.column("file_id").to_pylist(), part.column("ordinal").to_pylist(), strict=True))
+        assert keys == sorted(keys)
+    read_back = read_dataset(ORDERED, warehouse=warehouse)
+    assert read_back.equals(data.cast(read_back.schema))
