@@ -12,6 +12,7 @@ import dagster as dg
 
 from codeanatomy_core.errors import ContractViolation
 from codeanatomy_core.pipeline.execute import execute_step
+from codeanatomy_core.pipeline.progress import TerminalBar, fan_out, throttled_log
 from codeanatomy_core.pipeline.registry import StepRegistry
 from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext
 from codeanatomy_core.specs.catalog import SpecCatalog
@@ -99,6 +100,7 @@ def step_assets(step: Step, catalog: SpecCatalog) -> dg.AssetsDefinition:
             workers=build.workers,
             force=build.force,
             log=context.log.info,
+            progress=fan_out(throttled_log(context.log.info), TerminalBar() if build.progress_bar else None),
         )
         results: dict[str, object] = dict(execute_step(step, ctx, selected=selected))
         yield from _prepare_all(step, results)

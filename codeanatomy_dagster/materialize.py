@@ -12,13 +12,15 @@ import dagster as dg
 from codeanatomy_dagster.definitions import defs
 
 
-def run_config(*, repo: str, warehouse: str, force: bool, workers: int) -> dict[str, Any]:
+def run_config(
+    *, repo: str, warehouse: str, force: bool, workers: int, progress_bar: bool = False
+) -> dict[str, Any]:
     return {
         "loggers": {"console": {"config": {"log_level": "INFO"}}},
         "resources": {
             "target": {"config": {"root": str(Path(repo).resolve())}},
             "warehouse": {"config": {"root": warehouse}},
-            "build": {"config": {"force": force, "workers": workers}},
+            "build": {"config": {"force": force, "workers": workers, "progress_bar": progress_bar}},
         },
     }
 
@@ -31,7 +33,9 @@ def materialize_all(*, repo: str, warehouse: str, force: bool, workers: int, sel
     selection = dg.AssetSelection.from_coercible(select) if select != "*" else None
     with instance:
         result = job.execute_in_process(
-            run_config=run_config(repo=repo, warehouse=warehouse, force=force, workers=workers),
+            run_config=run_config(
+                repo=repo, warehouse=warehouse, force=force, workers=workers, progress_bar=sys.stderr.isatty()
+            ),
             instance=instance,
             raise_on_error=False,
             asset_selection=None

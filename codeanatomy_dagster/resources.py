@@ -57,3 +57,6 @@ class BuildOptions(ConfigurableResource):  # type: ignore[type-arg]
 
     force: bool = Field(default=False, description="Rebuild even when signature and inputs are unchanged.")
     workers: int = Field(default=0, description="Extraction processes (0: one per core).")
+    progress_bar: bool = Field(
+        default=False, description="Also draw a progress bar on the terminal (the codeanatomy command)."
+    )

@@ -10,7 +10,6 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
-import msgspec
 import pyarrow as pa
 
 from codeanatomy_core.extract.datasets import EXTRACT_ERRORS
@@ -19,26 +18,13 @@ from codeanatomy_core.extract.file_pass import FileOutput, extract_file
 from codeanatomy_core.extract.registry import EXTRACTORS
 from codeanatomy_core.extract.unit import ExtractError, FileTask
 from codeanatomy_core.ids import stable_id
+from codeanatomy_core.pipeline.progress import ProgressEvent, ProgressFn
 from codeanatomy_core.specs.model import DatasetSpec
 from codeanatomy_core.specs.schema import arrow_schema
 
 MIN_PARALLEL_FILES = 64
 
 DEFAULT_EXTRACTORS: tuple[type[Extractor], ...] = EXTRACTORS
-
-
-class Progress(msgspec.Struct, frozen=True, kw_only=True):
-    done: int
-    total: int
-    errors: int
-    elapsed_s: float
-
-    @property
-    def files_per_second(self) -> float:
-        return self.done / self.elapsed_s if self.elapsed_s > 0 else 0.0
-
-
-ProgressCallback = Callable[[Progress], None]
 
 
 def extractor_outputs(extractors: Sequence[type[Extractor]]) -> tuple[DatasetSpec, ...]:
@@ -122,23 +108,28 @@ def run_extraction(
     *,
     workers: int = 0,
     extractors: Sequence[type[Extractor]] = DEFAULT_EXTRACTORS,
-    progress: ProgressCallback | None = None,
-    progress_interval_s: float = 5.0,
+    progress: ProgressFn | None = None,
 ) -> tuple[dict[str, pa.Table], pa.Table]:
     """Tables of every extractor output (in task order) and the extract_errors table."""
     specs = extractor_outputs(extractors)
     batches: dict[str, list[pa.RecordBatch]] = {spec.name: [] for spec in specs}
     errors: list[tuple[int, str, ExtractError]] = []
-    started = last = time.monotonic()
+    started = time.monotonic()
     for done, output in enumerate(_outputs(tasks, extractors, resolve_workers(workers)), start=1):
         for name, batch in output.batches.items():
             if batch.num_rows:
                 batches[name].append(batch)
         errors.extend((output.file_id, output.path, e) for e in output.errors)
-        now = time.monotonic()
-        if progress is not None and (now - last >= progress_interval_s or done == len(tasks)):
-            last = now
-            progress(Progress(done=done, total=len(tasks), errors=len(errors), elapsed_s=now - started))
+        if progress is not None:
+            progress(
+                ProgressEvent(
+                    step="extract",
+                    done=done,
+                    total=len(tasks),
+                    errors=len(errors),
+                    elapsed_s=time.monotonic() - started,
+                )
+            )
     # Outputs are ordered by file id (then by position inside the file), which makes the
     # concatenation already sorted for specs ordered by (file_id, ...): no sort at write time.
     tables = {

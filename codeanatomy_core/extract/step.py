@@ -17,7 +17,6 @@ from codeanatomy_core.extract.incremental import (
 )
 from codeanatomy_core.extract.runner import (
     DEFAULT_EXTRACTORS,
-    Progress,
     error_table,
     extractor_outputs,
     run_extraction,
@@ -87,11 +86,8 @@ def run_extract(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     else:
         ctx.log(f"extract: full rebuild of {len(tasks)} files ({reason})")
 
-    def report(p: Progress) -> None:
-        ctx.log(f"extract: {p.done}/{p.total} files, {p.files_per_second:.0f} files/s, {p.errors} errors")
-
     tables, errors = run_extraction(
-        tasks, workers=ctx.workers, extractors=DEFAULT_EXTRACTORS, progress=report
+        tasks, workers=ctx.workers, extractors=DEFAULT_EXTRACTORS, progress=ctx.progress_reporter()
     )
     outputs: dict[str, DatasetOutput] = {}
     for name, table in tables.items():

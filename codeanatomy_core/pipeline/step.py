@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from codeanatomy_core.pipeline.progress import ProgressFn, throttled_log
 from codeanatomy_core.source.config import RepositoryConfig
 from codeanatomy_core.specs.model import DatasetSpec
 from codeanatomy_core.specs.signature import combine_signatures, signature
@@ -38,12 +39,17 @@ class StepContext:
     log: LogFn = no_log
     output_signatures: Mapping[str, str] = field(default_factory=dict)
     selected: frozenset[str] | None = None
+    progress: ProgressFn | None = None
 
     def input(self, name: str) -> TableHandle:
         return self.inputs[name]
 
     def is_selected(self, dataset: str) -> bool:
         return self.selected is None or dataset in self.selected
+
+    def progress_reporter(self) -> ProgressFn:
+        """Where a long step reports progress: the given reporter, else the log every 5 s."""
+        return self.progress or throttled_log(self.log)
 
 
 @dataclass(frozen=True, kw_only=True)
