@@ -128,7 +128,9 @@ def build_assets(steps: StepRegistry) -> list[dg.AssetsDefinition]:
 
 
 def default_resources() -> dict[str, object]:
-    warehouse = WarehouseResource()
+    # Configured at launch: the IO manager's nested warehouse then resolves to the top-level
+    # "warehouse" resource and its run config (a plain instance would keep its defaults).
+    warehouse = WarehouseResource.configure_at_launch()
     return {
         "target": TargetRepository(),
         "warehouse": warehouse,

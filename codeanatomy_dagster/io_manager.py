@@ -6,8 +6,6 @@ commit metadata, reports Dagster metadata, and hands downstream assets a
 :class:`~codeanatomy_core.storage.TableHandle` (a pointer, never the rows themselves).
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 
 import dagster as dg
@@ -31,7 +29,7 @@ class TablePayload:
 
 
 class DeltaIOManager(dg.ConfigurableIOManager):
-    warehouse: WarehouseResource
+    warehouse: dg.ResourceDependency[WarehouseResource]
 
     def handle_output(self, context: dg.OutputContext, obj: TablePayload) -> None:
         warehouse = self.warehouse.location()
