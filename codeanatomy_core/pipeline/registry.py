@@ -8,6 +8,7 @@ from dataclasses import replace
 from codeanatomy_core.errors import CatalogError
 from codeanatomy_core.extract.step import EXTRACT_STEP
 from codeanatomy_core.pipeline.step import Step
+from codeanatomy_core.registry.catalog import registry_steps
 from codeanatomy_core.source.step import SCAN_STEP
 from codeanatomy_core.specs.catalog import SpecCatalog
 from codeanatomy_core.specs.model import DatasetSpec
@@ -82,4 +83,6 @@ class StepRegistry:
 
 def default_steps() -> StepRegistry:
     """Every built-in step of CodeAnatomy."""
-    return StepRegistry([EXTRACT_STEP, SCAN_STEP])
+    base = StepRegistry([EXTRACT_STEP, SCAN_STEP])
+    # Registry steps describe the specs of every other step (added last, from ``base``).
+    return StepRegistry([*base, *registry_steps(base)])
