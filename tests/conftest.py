@@ -48,6 +48,12 @@ def copy_small_repo(destination: Path) -> Path:
     return repo
 
 
+@pytest.fixture(scope="session")
+def small_repo_copier() -> Callable[[Path], Path]:
+    """``copy(destination)`` -> a fresh copy of small_repo (for module-scoped fixtures)."""
+    return copy_small_repo
+
+
 @pytest.fixture
 def small_repo(tmp_path: Path) -> Path:
     """A private, writable copy of small_repo (its folder name, hence repo_id, is kept)."""
