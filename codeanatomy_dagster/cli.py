@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from codeanatomy_core.errors import CodeAnatomyError
-from codeanatomy_core.query.render import render_rows
+from codeanatomy_core.errors import CodeAnatomyError, QueryError
+from codeanatomy_core.query.render import render_rows, render_table
 from codeanatomy_core.query.status import warehouse_status
 from codeanatomy_core.storage.location import Warehouse
 
@@ -52,6 +53,41 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_id_sets(specs: Sequence[str]) -> dict[str, list[int]]:
+    """``NAME=FILE`` (``-``: stdin) -> the whitespace-separated integer ids in FILE."""
+    out: dict[str, list[int]] = {}
+    for spec in specs:
+        name, sep, path = spec.partition("=")
+        if not sep or not name:
+            raise QueryError(f"--ids {spec!r}: expected NAME=FILE")
+        try:
+            text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+            out[name] = [int(token) for token in text.split()]
+        except (OSError, ValueError) as err:
+            raise QueryError(f"--ids {spec!r}: cannot read integer ids from {path!r}: {err}") from err
+    return out
+
+
+def _query(args: argparse.Namespace) -> int:
+    from codeanatomy_core.query.api import explain_sql, sql, tables
+
+    if args.sql is None:
+        sys.stdout.write(render_table(tables(warehouse=args.warehouse), fmt=args.format))
+        return 0
+    text = sys.stdin.read() if args.sql == "-" else args.sql
+    id_sets = _read_id_sets(args.ids)
+    if args.explain:
+        plan = explain_sql(text, warehouse=args.warehouse, id_sets=id_sets)
+        for title, body in (("logical plan", plan.logical), ("optimized plan", plan.optimized)):
+            sys.stdout.write(f"== {title}\n{body.rstrip()}\n\n")
+        sys.stdout.write(f"== physical plan\n{plan.physical.rstrip()}\n\nfingerprint {plan.fingerprint}\n")
+        return 0
+    result = sql(text, warehouse=args.warehouse, id_sets=id_sets, limit=args.limit)
+    width = args.max_width if args.max_width > 0 else None
+    sys.stdout.write(render_table(result, fmt=args.format, max_width=width))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="codeanatomy", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -68,6 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
     status.add_argument("--format", choices=("table", "csv", "json"), default="table")
     status.set_defaults(func=_status)
+
+    query = sub.add_parser("query", help="run SQL over the warehouse tables (no SQL: list the tables)")
+    query.add_argument("sql", nargs="?", help="the SQL text, or - to read it from stdin")
+    query.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument("--limit", type=int, default=None, help="print at most this many rows")
+    query.add_argument("--max-width", type=int, default=60, help="cut table cells (0: never)")
+    query.add_argument("--explain", action="store_true", help="print the plans and the plan fingerprint")
+    query.add_argument(
+        "--ids",
+        action="append",
+        default=[],
+        metavar="NAME=FILE",
+        help="register the integer ids of FILE as table NAME (column id) to join on",
+    )
+    query.set_defaults(func=_query)
     return parser
 
 
