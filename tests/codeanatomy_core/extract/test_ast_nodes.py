@@ -286,6 +286,18 @@ def test_rows_match_the_tree_for_stdlib_modules(fast_source_segments: None) -> N
 # ------------------------------------------------------------------ bad files, whole pipeline
 
 
+def test_run_extraction_records_bad_files_and_goes_on(small_repo_src: Path) -> None:
+    scan = scan_repository(RepositoryConfig(root=str(small_repo_src)))
+    tasks = tasks_for(small_repo_src, [f.path for f in scan.files], repo_id=scan.repo_id)
+    table, errors = extract_ast(tasks)
+    assert [(e["path"], e["stage"], e["error_kind"]) for e in errors.to_pylist()] == [
+        ("broken_syntax.py", "parse", "SyntaxError"),
+        ("undecodable.py", "decode", "decode_error"),
+    ]
+    with_rows = {f.path for f in scan.files if f.file_id in set(table.column("file_id").to_pylist())}
+    assert with_rows == set(GOOD_FIXTURE_FILES)  # the empty __init__.py too: its Module node
+
+
 def test_bad_files_become_errors_and_good_files_keep_their_rows(
     small_repo: Path, warehouse: Warehouse
 ) -> None:
