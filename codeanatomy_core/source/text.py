@@ -16,6 +16,8 @@ from bisect import bisect_right
 import msgspec
 
 _NEWLINE = re.compile(rb"\r\n|\r|\n")
+# PEP 263: a coding declaration in a comment on one of the first two lines.
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+", re.MULTILINE)
 
 
 class DecodeFailure(msgspec.Struct, frozen=True, kw_only=True):
@@ -84,7 +86,11 @@ def decode_source(data: bytes) -> DecodedSource | DecodeFailure:
     try:
         encoding = detect_encoding(data)
     except SyntaxError as err:
-        return DecodeFailure(kind="bad_encoding_declaration", message=str(err), line=err.lineno)
+        first_lines = b"\n".join(data.splitlines()[:2])
+        if _COOKIE.search(first_lines):
+            return DecodeFailure(kind="bad_encoding_declaration", message=str(err), line=err.lineno)
+        # No declaration: the file is simply not valid UTF-8; say where.
+        encoding = "utf-8"
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as err:
