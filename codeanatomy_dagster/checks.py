@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dagster as dg
 
 from codeanatomy_core.errors import ContractViolation
@@ -27,7 +29,7 @@ def contract_check_spec(spec: DatasetSpec) -> dg.AssetCheckSpec:
 
 
 def contract_passed(spec: DatasetSpec, *, rows: int | None, when: str) -> dg.AssetCheckResult:
-    metadata: dict[str, object] = {"checked": when}
+    metadata: dict[str, Any] = {"checked": when}
     if rows is not None:
         metadata["rows"] = rows
     return dg.AssetCheckResult(

@@ -7,6 +7,7 @@ commit metadata, reports Dagster metadata, and hands downstream assets a
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import dagster as dg
 
@@ -35,7 +36,7 @@ class DeltaIOManager(dg.ConfigurableIOManager):
         warehouse = self.warehouse.location()
         spec, outcome = obj.spec, obj.outcome
         uri = warehouse.table_uri(spec)
-        metadata: dict[str, object] = {
+        metadata: dict[str, Any] = {
             "dagster/uri": dg.MetadataValue.path(uri),
             "dagster/column_schema": column_schema(spec),
             "signature": obj.signature,

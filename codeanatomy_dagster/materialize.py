@@ -44,7 +44,8 @@ def materialize_all(*, repo: str, warehouse: str, force: bool, workers: int, sel
         )
     if not result.success:
         for event in result.all_events:
-            if event.is_failure and event.step_failure_data is not None:
-                sys.stderr.write(f"step {event.step_key} failed: {event.step_failure_data.error.message}\n")
+            failure = event.step_failure_data if event.is_failure else None
+            if failure is not None and failure.error is not None:
+                sys.stderr.write(f"step {event.step_key} failed: {failure.error.message}\n")
         return 1
     return 0

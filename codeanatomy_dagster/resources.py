@@ -16,7 +16,7 @@ from codeanatomy_core.storage.location import Warehouse
 DEFAULT_WAREHOUSE = ".codeanatomy/warehouse"
 
 
-class TargetRepository(ConfigurableResource):  # type: ignore[type-arg]
+class TargetRepository(ConfigurableResource):
     """The Python repository to analyse (default: the working directory)."""
 
     root: str = Field(default=".", description="Path of the repository to analyse.")
@@ -39,7 +39,7 @@ class TargetRepository(ConfigurableResource):  # type: ignore[type-arg]
         )
 
 
-class WarehouseResource(ConfigurableResource):  # type: ignore[type-arg]
+class WarehouseResource(ConfigurableResource):
     """Where the Delta tables live: a local folder or an object-store URI."""
 
     root: str = Field(default=DEFAULT_WAREHOUSE, description="Warehouse folder or URI.")
@@ -52,7 +52,7 @@ class WarehouseResource(ConfigurableResource):  # type: ignore[type-arg]
         return Warehouse.at(self.root, storage_options=options)
 
 
-class BuildOptions(ConfigurableResource):  # type: ignore[type-arg]
+class BuildOptions(ConfigurableResource):
     """How to build: ``force`` rewrites current tables; ``workers`` sizes the file pool."""
 
     force: bool = Field(default=False, description="Rebuild even when signature and inputs are unchanged.")

@@ -42,9 +42,8 @@ def _parse_error(err: BaseException) -> ExtractError:
             line=err.lineno,
             column=None if err.offset is None else max(err.offset - 1, 0),
         )
-    kind = {RecursionError: "too_deeply_nested", MemoryError: "too_deeply_nested"}.get(
-        type(err), type(err).__name__
-    )
+    nested = isinstance(err, RecursionError | MemoryError)
+    kind = "too_deeply_nested" if nested else type(err).__name__
     return ExtractError(stage="parse", kind=kind, message=str(err) or type(err).__name__)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 NodeCallback = Callable[[ast.AST, int], None]
 
@@ -39,7 +39,7 @@ class TreeIndex:
         return len(self.nodes)
 
 
-def traverse(tree: ast.AST, dispatch: dict[type, Sequence[NodeCallback]] | None = None) -> TreeIndex:
+def traverse(tree: ast.AST, dispatch: Mapping[type, Sequence[NodeCallback]] | None = None) -> TreeIndex:
     """Walk ``tree`` once (iteratively: deep trees cannot overflow the stack)."""
     index = TreeIndex()
     nodes, parents, depths = index.nodes, index.parents, index.depths

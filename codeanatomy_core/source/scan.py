@@ -177,7 +177,6 @@ class _Walker:
     def _describe(self, rel: str, data: bytes) -> ScannedFile:
         decoded = decode_source(data)
         module_name, is_package = module_name_for(rel, self.source_roots)
-        failed = isinstance(decoded, DecodeFailure)
         return ScannedFile(
             file_id=file_id_for(self.repo_id, rel),
             path=rel,
@@ -187,7 +186,7 @@ class _Walker:
             content_sha256=hashlib.sha256(data).hexdigest(),
             encoding=None if isinstance(decoded, DecodeFailure) else decoded.encoding,
             line_count=None if isinstance(decoded, DecodeFailure) else LineIndex(decoded.utf8).line_count,
-            decode_status=decoded.kind if failed else "ok",
+            decode_status=decoded.kind if isinstance(decoded, DecodeFailure) else "ok",
         )
 
 

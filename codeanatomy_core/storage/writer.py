@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import msgspec
 import pyarrow as pa
@@ -25,6 +26,8 @@ from codeanatomy_core.storage.properties import (
     writer_properties,
 )
 from codeanatomy_core.storage.reader import open_table, schemas_match
+
+SchemaModeArg = Literal["merge", "overwrite"] | None
 
 
 class WriteResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -116,7 +119,7 @@ def write_dataset(
     )
     existing = open_table(uri, storage_options=warehouse.options())
     reconciled: dict[str, str] = {}
-    schema_mode: str | None = None
+    schema_mode: SchemaModeArg = None
     if existing is not None:
         # Decide the schema mode first: a write it refuses must not commit property changes.
         schema_mode = _schema_mode(spec, existing, partial=predicate is not None)
@@ -133,7 +136,7 @@ def write_dataset(
             name=spec.name,
             description=spec.description,
             configuration=table_configuration(spec),
-            schema_mode=schema_mode,  # type: ignore[arg-type]
+            schema_mode=schema_mode,
             storage_options=warehouse.options(),
             target_file_size=spec.write_policy.target_file_size,
             writer_properties=writer_properties(spec),
@@ -170,7 +173,7 @@ def _reconcile(spec: DatasetSpec, table: DeltaTable, stamp: CommitStamp) -> dict
     return changes
 
 
-def _schema_mode(spec: DatasetSpec, table: DeltaTable, *, partial: bool) -> str | None:
+def _schema_mode(spec: DatasetSpec, table: DeltaTable, *, partial: bool) -> SchemaModeArg:
     wanted = arrow_schema(spec)
     same_partitions = list(table.metadata().partition_columns) == list(spec.write_policy.partition_by)
     if schemas_match(table, wanted) and same_partitions:
