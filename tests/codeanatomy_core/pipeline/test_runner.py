@@ -17,6 +17,7 @@ from codeanatomy_core.source import RepositoryConfig
 from codeanatomy_core.source.datasets import SOURCE_FILES, SOURCE_ISSUES
 from codeanatomy_core.source.scan import file_id_for
 from codeanatomy_core.storage import Warehouse, read_dataset, read_last_commit
+from codeanatomy_core.storage.maintenance import maintain_table
 
 FOUNDATION = (SOURCE_FILES, SOURCE_ISSUES, AST_NODES, EXTRACT_ERRORS)
 FOUNDATION_NAMES = {spec.name for spec in FOUNDATION}
@@ -180,3 +181,16 @@ def test_tables_are_identical_whatever_the_worker_count(tmp_path: Path) -> None:
         assert serial_stamp.content_hash == parallel_stamp.content_hash, spec.name
         serial_table: pa.Table = read_dataset(spec, warehouse=serial)
         assert serial_table.equals(read_dataset(spec, warehouse=parallel)), spec.name
+
+
+def test_maintenance_does_not_make_tables_stale(
+    small_repo: Path, warehouse: Warehouse, version_probe: Any
+) -> None:
+    steps = default_steps()
+    build(small_repo, warehouse, steps=steps)
+    for spec in steps.catalog:
+        assert maintain_table(spec, warehouse=warehouse, retention_hours=0) is not None
+    maintained = version_probe(warehouse, steps.catalog)
+    results = build(small_repo, warehouse, steps=steps)
+    assert {name for name, result in results.items() if result.written} == set()
+    assert version_probe(warehouse, steps.catalog) == maintained
