@@ -7,6 +7,7 @@ split like Python's tokenizer splits them: on ``\\r\\n``, ``\\r`` and ``\\n`` on
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import tokenize
@@ -86,7 +87,7 @@ def decode_source(data: bytes) -> DecodedSource | DecodeFailure:
     try:
         encoding = detect_encoding(data)
     except SyntaxError as err:
-        first_lines = b"\n".join(data.splitlines()[:2])
+        first_lines = b"\n".join(data.removeprefix(codecs.BOM_UTF8).splitlines()[:2])
         if _COOKIE.search(first_lines):
             return DecodeFailure(kind="bad_encoding_declaration", message=str(err), line=err.lineno)
         # No declaration: the file is simply not valid UTF-8; say where.
