@@ -203,7 +203,11 @@ class _Member:
 
 def _members(cls: type[msgspec.Struct], where: str, stack: tuple[type, ...]) -> tuple[_Member, ...]:
     out = []
-    for info in msgspec.structs.fields(cls):
+    try:
+        infos = msgspec.structs.fields(cls)
+    except (NameError, TypeError) as err:
+        raise CodecError(f"{where}: the annotations of {cls.__name__} cannot be resolved: {err}") from err
+    for info in infos:
         if info.default is not msgspec.NODEFAULT:
             default = info.default
         elif info.default_factory is not msgspec.NODEFAULT:
