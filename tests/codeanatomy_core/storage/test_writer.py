@@ -30,6 +30,7 @@ from codeanatomy_core.specs.types import FLOAT64, INT64, STRING, list_of
 from codeanatomy_core.storage import (
     CommitStamp,
     Warehouse,
+    WriteResult,
     current_handle,
     prepare,
     read_dataset,
@@ -94,7 +95,7 @@ INITIAL = probe_rows(
 )
 
 
-def write(spec: DatasetSpec, warehouse: Warehouse, data: pa.Table, **kwargs: Any) -> Any:
+def write(spec: DatasetSpec, warehouse: Warehouse, data: pa.Table, **kwargs: Any) -> WriteResult:
     arguments: dict[str, Any] = {
         "run_id": "run-1",
         "asset_key": f"{spec.domain}/{spec.name}",
@@ -230,6 +231,15 @@ def test_commit_metadata_is_recorded(warehouse: Warehouse) -> None:
     assert (handle.version, handle.data_version) == (0, 0)
 
 
+def test_output_signature_overrides_the_spec_signature(warehouse: Warehouse) -> None:
+    # Steps whose tables depend on more than their spec (registry rows) pass their own.
+    result = write(PROBE, warehouse, INITIAL, output_signature="spec+sources")
+    assert result.stamp.signature == "spec+sources"
+    stamp = read_last_commit(PROBE, warehouse=warehouse)
+    assert stamp is not None
+    assert stamp.signature == "spec+sources"
+
+
 def test_read_last_commit_of_a_missing_table_is_none(warehouse: Warehouse) -> None:
     assert read_last_commit(PROBE, warehouse=warehouse) is None
     assert current_handle(PROBE, warehouse=warehouse) is None
@@ -296,7 +306,8 @@ def test_same_policy_reconciles_nothing(warehouse: Warehouse) -> None:
 def test_unsupported_feature_is_refused_before_writing(
     warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(storage_properties, "supported_features", frozenset)
+    # Pretend the installed deltalake supports no opt-in feature at all.
+    monkeypatch.setattr(storage_properties, "supported_features", frozenset)  # () -> empty set
     message = "dataset 'probe_rows': table feature 'change_data_feed' is not supported by deltalake"
     with pytest.raises(UnsupportedFeatureError, match=re.escape(message)):
         write(PROBE, warehouse, INITIAL)
