@@ -33,7 +33,12 @@ def resources_for(repo: Path, warehouse_root: Path, *, force: bool = False) -> d
 
 
 def materialize(
-    steps: StepRegistry, repo: Path, warehouse_root: Path, *, force: bool = False, instance: Any = None
+    steps: StepRegistry,
+    repo: Path,
+    warehouse_root: Path,
+    *,
+    force: bool = False,
+    instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
     defs = build_definitions(steps)
     return dg.materialize(
