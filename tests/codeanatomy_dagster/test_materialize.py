@@ -42,7 +42,7 @@ def materialize(
 ) -> dg.ExecuteInProcessResult:
     defs = build_definitions(steps)
     return dg.materialize(
-        list(defs.assets or ()),
+        [a for a in defs.assets or () if isinstance(a, dg.AssetsDefinition)],
         resources=resources_for(repo, warehouse_root, force=force),
         instance=instance or dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
@@ -51,7 +51,7 @@ def materialize(
 
 def materialization_metadata(result: dg.ExecuteInProcessResult) -> dict[str, Mapping[str, Any]]:
     """Dataset name -> metadata of its materialization (values unwrapped)."""
-    out = {}
+    out: dict[str, Mapping[str, Any]] = {}
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
         out[materialization.asset_key.path[-1]] = {k: v.value for k, v in materialization.metadata.items()}
@@ -185,12 +185,12 @@ def probe_steps(rows: dict[str, list[Any]]) -> StepRegistry:
 def test_contract_violation_fails_the_asset_and_keeps_the_table(tmp_path: Path, version_probe: Any) -> None:
     warehouse_root = tmp_path / "warehouse"
     warehouse = Warehouse.at(warehouse_root)
-    good = {"probe_id": [1, 2, 3], "label": ["a", "b", "c"]}
+    good: dict[str, list[Any]] = {"probe_id": [1, 2, 3], "label": ["a", "b", "c"]}
     first = materialize(probe_steps(good), tmp_path, warehouse_root)
     assert first.success
     assert version_probe(warehouse, [PROBE]) == {"probe_rows": 0}
 
-    duplicated = {"probe_id": [1, 2, 2], "label": ["a", "b", "x"]}
+    duplicated: dict[str, list[Any]] = {"probe_id": [1, 2, 2], "label": ["a", "b", "x"]}
     failed = materialize(probe_steps(duplicated), tmp_path, warehouse_root, force=True)
     assert not failed.success
     messages = [

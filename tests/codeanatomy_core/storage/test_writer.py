@@ -158,7 +158,7 @@ def test_partition_columns_from_the_policy(warehouse: Warehouse) -> None:
 
 
 def _column_chunks(spec: DatasetSpec, warehouse: Warehouse) -> list[pq.ColumnChunkMetaData]:
-    chunks = []
+    chunks: list[pq.ColumnChunkMetaData] = []
     for uri in delta_table(spec, warehouse).file_uris():
         metadata = pq.ParquetFile(uri).metadata
         for group in range(metadata.num_row_groups):
