@@ -1,0 +1,568 @@
+"""Expressions -> value variables and flow constraints (one structural walk, no re-parse).
+
+``expr(node)`` returns the variable holding the node's abstract values, or ``NO_VAR`` when
+the value cannot matter for resolution (numbers, comparisons, ...). Every sub-expression
+is still walked, so every call and name reference is recorded.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+from codeanatomy_core.extract.pyfacts_model import (
+    NO_VAR,
+    BindKind,
+    CallKind,
+    Copy,
+    CopyItems,
+    DefFlag,
+    DefKind,
+    InstanceOf,
+    Iterate,
+    LoadItem,
+    LoadSlice,
+    MakeContainer,
+    MakeFunction,
+    ParamFact,
+    ParamKind,
+    ScopeKind,
+    StoreAttr,
+    StoreItem,
+    SuperValue,
+)
+from codeanatomy_core.extract.pyfacts_scope import ScopeBindings, ScopeState
+from codeanatomy_core.extract.pyfacts_state import MAX_CONST_INT, MAX_CONST_STR, FactsState
+
+BINOP_DUNDERS: dict[type, str] = {
+    ast.Add: "__add__",
+    ast.Sub: "__sub__",
+    ast.Mult: "__mul__",
+    ast.MatMult: "__matmul__",
+    ast.Div: "__truediv__",
+    ast.FloorDiv: "__floordiv__",
+    ast.Mod: "__mod__",
+    ast.Pow: "__pow__",
+    ast.LShift: "__lshift__",
+    ast.RShift: "__rshift__",
+    ast.BitOr: "__or__",
+    ast.BitXor: "__xor__",
+    ast.BitAnd: "__and__",
+}
+AUG_DUNDERS = {op: f"__i{name[2:]}" for op, name in BINOP_DUNDERS.items()}
+UNARY_DUNDERS: dict[type, str] = {ast.USub: "__neg__", ast.UAdd: "__pos__", ast.Invert: "__invert__"}
+COMPARE_DUNDERS: dict[type, str] = {
+    ast.Eq: "__eq__",
+    ast.NotEq: "__ne__",
+    ast.Lt: "__lt__",
+    ast.LtE: "__le__",
+    ast.Gt: "__gt__",
+    ast.GtE: "__ge__",
+}
+_PLAIN_OPERANDS = (ast.Constant, ast.JoinedStr)
+
+
+def const_key(value: object) -> str | None:
+    """Canonical text of a constant usable as a container key or a typed receiver."""
+    if isinstance(value, str):
+        return "s:" + value if len(value) <= MAX_CONST_STR else None
+    if isinstance(value, int) and not isinstance(value, bool) and -MAX_CONST_INT < value < MAX_CONST_INT:
+        return f"i:{value}"
+    return None
+
+
+def access_path(node: ast.AST) -> str:
+    """The callee expression as a structured access path: ``self.helper``, ``Cls().m``."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{access_path(node.value)}.{node.attr}"
+    if isinstance(node, ast.Call):
+        return f"{access_path(node.func)}()"
+    if isinstance(node, ast.Subscript):
+        return f"{access_path(node.value)}[]"
+    if isinstance(node, ast.Constant):
+        return f"<{type(node.value).__name__}>"
+    return f"<{type(node).__name__.lower()}>"
+
+
+class ExpressionWalker(FactsState):
+    """Expression handlers; statements and definitions are added by a subclass."""
+
+    def init_expressions(self) -> None:
+        self._expr: dict[type, Callable[[ast.AST], int]] = {
+            ast.Name: self._name,  # type: ignore[dict-item]
+            ast.Constant: self._constant,  # type: ignore[dict-item]
+            ast.Attribute: self._attribute,  # type: ignore[dict-item]
+            ast.Call: self._call,  # type: ignore[dict-item]
+            ast.Subscript: self._subscript,  # type: ignore[dict-item]
+            ast.BinOp: self._binop,  # type: ignore[dict-item]
+            ast.UnaryOp: self._unaryop,  # type: ignore[dict-item]
+            ast.BoolOp: self._boolop,  # type: ignore[dict-item]
+            ast.Compare: self._compare,  # type: ignore[dict-item]
+            ast.IfExp: self._ifexp,  # type: ignore[dict-item]
+            ast.JoinedStr: self._joinedstr,  # type: ignore[dict-item]
+            ast.List: self._sequence,  # type: ignore[dict-item]
+            ast.Tuple: self._sequence,  # type: ignore[dict-item]
+            ast.Set: self._sequence,  # type: ignore[dict-item]
+            ast.Dict: self._dict,  # type: ignore[dict-item]
+            ast.Lambda: self._lambda,  # type: ignore[dict-item]
+            ast.ListComp: self._comprehension,  # type: ignore[dict-item]
+            ast.SetComp: self._comprehension,  # type: ignore[dict-item]
+            ast.GeneratorExp: self._comprehension,  # type: ignore[dict-item]
+            ast.DictComp: self._comprehension,  # type: ignore[dict-item]
+            ast.NamedExpr: self._namedexpr,  # type: ignore[dict-item]
+            ast.Await: self._await,  # type: ignore[dict-item]
+            ast.Yield: self._yield,  # type: ignore[dict-item]
+            ast.YieldFrom: self._yieldfrom,  # type: ignore[dict-item]
+            ast.Starred: self._starred,  # type: ignore[dict-item]
+        }
+
+    def expr(self, node: ast.AST | None) -> int:
+        if node is None:
+            return NO_VAR
+        handler = self._expr.get(type(node))
+        if handler is not None:
+            return handler(node)
+        for child in ast.iter_child_nodes(node):  # slices, formatted values, ...
+            self.expr(child)
+        return NO_VAR
+
+    # ---- leaves ----
+
+    def _name(self, node: ast.Name) -> int:
+        return self.load_name(node)
+
+    def _constant(self, node: ast.Constant) -> int:
+        key = const_key(node.value)
+        if key is not None:
+            return self.const_var(key)
+        return self.typed_var("str") if isinstance(node.value, str) else NO_VAR
+
+    def _joinedstr(self, node: ast.JoinedStr) -> int:
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                self.expr(value.value)
+                self.expr(value.format_spec)
+        return self.typed_var("str")
+
+    def _attribute(self, node: ast.Attribute) -> int:
+        obj = self.expr(node.value)
+        return NO_VAR if obj < 0 else self.load_attr(obj, node.attr)
+
+    # ---- operators (implicit dunder calls on instances of known classes) ----
+
+    def implicit(self, receiver: int, dunder: str, node: ast.AST, args: list[int] | None = None) -> int:
+        call = self.add_call(CallKind.IMPLICIT, dunder, receiver, self.span(node), args=args, dunder=dunder)
+        return self.calls[call].result_var
+
+    def _binop(self, node: ast.BinOp) -> int:
+        left = self.expr(node.left)
+        right = self.expr(node.right)
+        if left < 0 or isinstance(node.left, _PLAIN_OPERANDS):
+            return NO_VAR
+        return self.implicit(left, BINOP_DUNDERS[type(node.op)], node, [right])
+
+    def _unaryop(self, node: ast.UnaryOp) -> int:
+        operand = self.expr(node.operand)
+        dunder = UNARY_DUNDERS.get(type(node.op))
+        if dunder is None or operand < 0 or isinstance(node.operand, _PLAIN_OPERANDS):
+            return NO_VAR
+        return self.implicit(operand, dunder, node)
+
+    def _compare(self, node: ast.Compare) -> int:
+        left = self.expr(node.left)
+        rights = [self.expr(c) for c in node.comparators]
+        op = type(node.ops[0])
+        if op in (ast.In, ast.NotIn):
+            if rights[0] >= 0 and not isinstance(node.comparators[0], _PLAIN_OPERANDS):
+                self.implicit(rights[0], "__contains__", node, [left])
+        elif op in COMPARE_DUNDERS and left >= 0 and not isinstance(node.left, _PLAIN_OPERANDS):
+            self.implicit(left, COMPARE_DUNDERS[op], node, [rights[0]])
+        return NO_VAR
+
+    def _boolop(self, node: ast.BoolOp) -> int:
+        return self.merge([self.expr(v) for v in node.values])
+
+    def _ifexp(self, node: ast.IfExp) -> int:
+        self.expr(node.test)
+        return self.merge([self.expr(node.body), self.expr(node.orelse)])
+
+    # ---- containers ----
+
+    def container(self, type_name: str) -> int:
+        var = self.new_var()
+        self.ops.append(MakeContainer(var, type_name, self.container_sites))
+        self.container_sites += 1
+        return var
+
+    def sequence_items(self, node: ast.List | ast.Tuple | ast.Set) -> tuple[int, list[int]]:
+        """The container of a literal sequence and the variables of its elements."""
+        elements = [self.expr(e) for e in node.elts]
+        type_name = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[type(node)]
+        var = self.container(type_name)
+        keyed = type_name != "set"
+        for position, (element, item) in enumerate(zip(node.elts, elements, strict=True)):
+            if item < 0:
+                continue
+            if isinstance(element, ast.Starred):
+                spread = self.new_var()
+                self.ops.append(Iterate(spread, item))
+                self.ops.append(StoreItem(var, None, NO_VAR, spread))
+                keyed = False  # later positions are unknown
+            else:
+                self.ops.append(StoreItem(var, f"i:{position}" if keyed else None, NO_VAR, item))
+        return var, elements
+
+    def _sequence(self, node: ast.List | ast.Tuple | ast.Set) -> int:
+        return self.sequence_items(node)[0]
+
+    def _dict(self, node: ast.Dict) -> int:
+        var = self.container("dict")
+        for key_node, value_node in zip(node.keys, node.values, strict=True):
+            if key_node is None:  # {**other}
+                other = self.expr(value_node)
+                if other >= 0:
+                    self.ops.append(CopyItems(var, other))
+                continue
+            key = const_key(key_node.value) if isinstance(key_node, ast.Constant) else None
+            key_var = NO_VAR if key is not None else self.expr(key_node)
+            value = self.expr(value_node)
+            if value >= 0:
+                self.ops.append(StoreItem(var, key, key_var, value))
+        return var
+
+    def subscript_key(self, node: ast.expr) -> tuple[str | None, int]:
+        if isinstance(node, ast.Constant):
+            return const_key(node.value), NO_VAR
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            self.expr(node.operand)
+            return None, NO_VAR  # negative positions: any element
+        return None, self.expr(node)
+
+    def _slice_bound(self, part: ast.expr | None, default: int | None) -> int | None:
+        """A constant non-negative slice bound, ``default`` when absent, -1 when unknown."""
+        if part is None:
+            return default
+        if isinstance(part, ast.Constant) and isinstance(part.value, int) and part.value >= 0:
+            return part.value
+        self.expr(part)
+        return -1
+
+    def _subscript(self, node: ast.Subscript) -> int:
+        obj = self.expr(node.value)
+        index = node.slice
+        if isinstance(index, ast.Slice):
+            lower = self._slice_bound(index.lower, 0)
+            upper = self._slice_bound(index.upper, None)
+            self.expr(index.step)
+            if obj < 0:
+                return NO_VAR
+            var = self.new_var()
+            if lower is None or lower < 0 or (upper is not None and upper < 0) or index.step is not None:
+                lower, upper = -1, None  # unknown bounds: any element
+            self.ops.append(LoadSlice(var, obj, lower, upper, self.container_sites))
+            self.container_sites += 1
+            return var
+        key, key_var = self.subscript_key(index)
+        if obj < 0:
+            return NO_VAR
+        var = self.new_var()
+        call = self.add_call(CallKind.IMPLICIT, "__getitem__", obj, self.span(node), dunder="__getitem__")
+        self.ops.append(LoadItem(var, obj, key, key_var))
+        self.ops.append(Copy(var, self.calls[call].result_var))
+        return var
+
+    # ---- calls ----
+
+    def _call(self, node: ast.Call) -> int:
+        func = node.func
+        callee = self.expr(func)
+        args: list[int] = []
+        starred: list[int] = []
+        for position, arg in enumerate(node.args):
+            if isinstance(arg, ast.Starred):
+                starred.append(position)
+                args.append(self.expr(arg.value))
+            else:
+                args.append(self.expr(arg))
+        keywords = [kw.arg for kw in node.keywords]
+        keyword_vars = [self.expr(kw.value) for kw in node.keywords]
+        call = self.add_call(
+            CallKind.CALL,
+            access_path(func),
+            callee,
+            self.span(node),
+            args=args,
+            starred=starred,
+            keywords=keywords,
+            keyword_vars=keyword_vars,
+        )
+        result = self.calls[call].result_var
+        if isinstance(func, ast.Name) and func.id == "super":
+            self.super_value(result, args)
+        return result
+
+    def super_value(self, result: int, args: list[int]) -> None:
+        if len(args) >= 2:
+            self.ops.append(SuperValue(result, -1, args[0], args[1]))
+            return
+        method = self.scope.named_scope()
+        while method.kind is ScopeKind.LAMBDA and method.parent is not None:
+            method = method.parent.named_scope()
+        if method.method_class >= 0 and method.first_param_var >= 0:
+            self.ops.append(SuperValue(result, method.method_class, NO_VAR, method.first_param_var))
+
+    # ---- functions and scopes inside expressions ----
+
+    def parameters(self, args: ast.arguments, function: int, scope: ScopeState) -> None:
+        """Parameter definitions, bindings and default flows of a function being opened.
+
+        Defaults are evaluated in the current (enclosing) scope before the body runs.
+        """
+        positional = [*args.posonlyargs, *args.args]
+        defaults: list[int] = [NO_VAR] * (len(positional) - len(args.defaults))
+        defaults += [self.expr(d) for d in args.defaults]
+        kw_defaults = [self.expr(d) for d in args.kw_defaults]
+        entries: list[tuple[ast.arg, ParamKind, int]] = []
+        entries += [
+            (a, ParamKind.POSITIONAL_ONLY if i < len(args.posonlyargs) else ParamKind.POSITIONAL, defaults[i])
+            for i, a in enumerate(positional)
+        ]
+        if args.vararg is not None:
+            entries.append((args.vararg, ParamKind.VAR_POSITIONAL, NO_VAR))
+        entries += [(a, ParamKind.KEYWORD_ONLY, d) for a, d in zip(args.kwonlyargs, kw_defaults, strict=True)]
+        if args.kwarg is not None:
+            entries.append((args.kwarg, ParamKind.VAR_KEYWORD, NO_VAR))
+        for position, (arg, kind, default) in enumerate(entries):
+            span = self.span(arg)
+            qual = f"{scope.qualname}.{arg.arg}"
+            definition = self.add_def(DefKind.PARAMETER, arg.arg, qual, scope=scope.index, span=span)
+            var = self.new_var()
+            if default >= 0:
+                self.ops.append(Copy(var, default))
+            self.params.append(ParamFact(function, definition, arg.arg, position, kind, var))
+            self.bind(arg.arg, BindKind.PARAMETER, var, span, definition=definition, scope=scope)
+            if position == 0:
+                scope.first_param_var = var
+
+    def _lambda(self, node: ast.Lambda) -> int:
+        named = self.scope.named_scope()
+        named.lambda_count += 1
+        name = f"<lambda{named.lambda_count}>"
+        qual = self.child_qualname(name)
+        span = self.span(node)
+        bindings = ScopeBindings()
+        bindings.bound.update(a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs))
+        bindings.bound.update(a.arg for a in (node.args.vararg, node.args.kwarg) if a is not None)
+        definition = self.add_def(DefKind.LAMBDA, name, qual, scope=self.scope.index, span=span)
+        outer = self.scope
+        scope = self.open_scope(
+            kind=ScopeKind.LAMBDA,
+            name=name,
+            qualname=qual,
+            definition=definition,
+            span=span,
+            parent=outer,
+            bindings=bindings,
+        )
+        self.def_rows[definition][4] = scope.index
+        self.parameters(node.args, definition, scope)
+        self.scope = scope
+        body = self.expr(node.body)
+        if body >= 0:
+            self.ops.append(Copy(scope.ret_var, body))
+        self.scope = outer
+        var = self.new_var()
+        self.def_rows[definition][9] = var
+        self.ops.append(MakeFunction(var, definition))
+        return var
+
+    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> int:
+        generators = node.generators
+        first_iter = self.expr(generators[0].iter)  # evaluated in the enclosing scope
+        outer = self.scope
+        bindings = ScopeBindings()
+        names: list[str] = []
+        for gen in generators:
+            self.target_names(gen.target, names)
+        bindings.bound.update(names)
+        name = {ast.ListComp: "<listcomp>", ast.SetComp: "<setcomp>", ast.DictComp: "<dictcomp>"}.get(
+            type(node), "<genexpr>"
+        )
+        scope = self.open_scope(
+            kind=ScopeKind.COMPREHENSION,
+            name=name,
+            qualname=outer.named_scope().qualname,
+            definition=-1,
+            span=self.span(node),
+            parent=outer,
+            bindings=bindings,
+        )
+        self.scope = scope
+        for position, gen in enumerate(generators):
+            iterable = first_iter if position == 0 else self.expr(gen.iter)
+            element = self.iterate(iterable, gen.iter, asynchronous=bool(gen.is_async))
+            self.assign(gen.target, element, BindKind.COMPREHENSION)
+            for condition in gen.ifs:
+                self.expr(condition)
+        type_name = {ast.ListComp: "list", ast.SetComp: "set", ast.DictComp: "dict"}.get(
+            type(node), "generator"
+        )
+        if isinstance(node, ast.DictComp):
+            self.expr(node.key)
+            value = self.expr(node.value)
+        else:
+            value = self.expr(node.elt)
+        self.scope = outer
+        var = self.container(type_name)
+        if value >= 0:
+            self.ops.append(StoreItem(var, None, NO_VAR, value))
+        return var
+
+    def iterate(self, iterable: int, node: ast.AST, *, asynchronous: bool = False) -> int:
+        """A variable receiving the elements of ``iterable`` (containers, generators,
+        and ``__iter__``/``__next__`` of instances, as implicit calls)."""
+        if iterable < 0:
+            return NO_VAR
+        element = self.new_var()
+        self.ops.append(Iterate(element, iterable))
+        first, second = ("__aiter__", "__anext__") if asynchronous else ("__iter__", "__next__")
+        iterator = self.implicit(iterable, first, node)
+        self.add_call(CallKind.IMPLICIT, second, iterator, self.span(node), dunder=second, result_var=element)
+        return element
+
+    def _namedexpr(self, node: ast.NamedExpr) -> int:
+        value = self.expr(node.value)
+        target = self.scope.named_scope()
+        self.bind(
+            node.target.id, BindKind.ASSIGN, value, self.span(node.target), node=node.target, scope=target
+        )
+        return value
+
+    def _await(self, node: ast.Await) -> int:
+        return self.expr(node.value)  # a coroutine's call already yields its return values
+
+    def mark_generator(self) -> None:
+        scope = self.scope.named_scope()
+        definition = self.scope_rows[scope.index][4]
+        if scope.kind is ScopeKind.FUNCTION and definition >= 0:
+            self.def_rows[definition][8] |= DefFlag.GENERATOR
+
+    def _yield(self, node: ast.Yield) -> int:
+        value = self.expr(node.value)
+        self.mark_generator()
+        scope = self.scope.named_scope()
+        if value >= 0 and scope.yield_var >= 0:
+            self.ops.append(Copy(scope.yield_var, value))
+        return NO_VAR
+
+    def _yieldfrom(self, node: ast.YieldFrom) -> int:
+        value = self.expr(node.value)
+        self.mark_generator()
+        scope = self.scope.named_scope()
+        if value >= 0 and scope.yield_var >= 0:
+            self.ops.append(Iterate(scope.yield_var, value))
+        return NO_VAR
+
+    def _starred(self, node: ast.Starred) -> int:
+        return self.expr(node.value)
+
+    # ---- assignment targets ----
+
+    def target_names(self, target: ast.expr, out: list[str]) -> None:
+        if isinstance(target, ast.Name):
+            out.append(target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self.target_names(elt, out)
+        elif isinstance(target, ast.Starred):
+            self.target_names(target.value, out)
+
+    def assign(self, target: ast.expr, value: int, kind: BindKind, elements: list[int] | None = None) -> None:
+        """Bind ``target`` to ``value``; ``elements`` are the element variables of a literal
+        tuple/list value (for exact pairwise destructuring)."""
+        if isinstance(target, ast.Name):
+            self.bind(target.id, kind, value, self.span(target), node=target)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            self._destructure(target.elts, value, kind, elements)
+        elif isinstance(target, ast.Starred):
+            self.assign(target.value, value, kind)
+        elif isinstance(target, ast.Attribute):
+            obj = self.expr(target.value)
+            if obj >= 0 and value >= 0:
+                self.ops.append(StoreAttr(obj, target.attr, value))
+            self.attribute_binding(target, obj)
+        elif isinstance(target, ast.Subscript):
+            obj = self.expr(target.value)
+            key, key_var = (
+                self.subscript_key(target.slice)
+                if not isinstance(target.slice, ast.Slice)
+                else (
+                    None,
+                    self.expr(target.slice),
+                )
+            )
+            if obj >= 0:
+                self.implicit(obj, "__setitem__", target, [key_var, value])
+                if value >= 0:
+                    self.ops.append(StoreItem(obj, key, key_var, value))
+        else:
+            self.expr(target)
+
+    def attribute_binding(self, target: ast.Attribute, obj: int) -> None:
+        """``self.x = ...`` in a method defines the attribute ``x`` of its class."""
+        method = self.scope.named_scope()
+        if method.method_class < 0 or obj != method.first_param_var or obj < 0:
+            return
+        class_scope = self.def_rows[method.method_class][4]
+        key = (class_scope, target.attr)
+        if key not in self.attribute_defs:
+            qual = f"{self.scope_rows[class_scope][2]}.{target.attr}"
+            self.attribute_defs[key] = self.add_def(
+                DefKind.ATTRIBUTE, target.attr, qual, scope=class_scope, span=self.span(target)
+            )
+
+    def _destructure(
+        self, targets: list[ast.expr], value: int, kind: BindKind, elements: list[int] | None
+    ) -> None:
+        star = next((i for i, t in enumerate(targets) if isinstance(t, ast.Starred)), -1)
+        after = len(targets) - star - 1 if star >= 0 else 0
+        exact = elements is not None and (
+            len(elements) == len(targets) if star < 0 else len(elements) >= len(targets) - 1
+        )
+        for position, target in enumerate(targets):
+            if exact:
+                assert elements is not None
+                if position == star:
+                    rest = self.container("list")
+                    for offset, item in enumerate(elements[star : len(elements) - after]):
+                        if item >= 0:
+                            self.ops.append(StoreItem(rest, f"i:{offset}", NO_VAR, item))
+                    self.assign(target, rest, kind)
+                else:
+                    index = (
+                        position if star < 0 or position < star else len(elements) - (len(targets) - position)
+                    )
+                    self.assign(target, elements[index], kind)
+                continue
+            if value < 0:
+                self.assign(target, NO_VAR, kind)
+                continue
+            item = self.new_var()
+            if position == star:
+                rest = self.container("list")
+                self.ops.append(Iterate(item, value))
+                self.ops.append(StoreItem(rest, None, NO_VAR, item))
+                self.assign(target, rest, kind)
+                continue
+            key = f"i:{position}" if star < 0 or position < star else None
+            self.ops.append(LoadItem(item, value, key, NO_VAR))
+            self.assign(target, item, kind)
+
+    def instance_of(self, classes: int) -> int:
+        if classes < 0:
+            return NO_VAR
+        var = self.new_var()
+        self.ops.append(InstanceOf(var, classes))
+        return var
