@@ -16,20 +16,22 @@ import pyarrow as pa
 from codeanatomy_core.errors import QueryError
 
 ID_COLUMN = "id"
+_INT64_MAX = 2**63 - 1
 
 
 def id_table(ids: Iterable[int] | pa.Array | np.ndarray, *, column: str = ID_COLUMN) -> pa.Table:
     """A one-column int64 table of the distinct ``ids``, sorted."""
     if isinstance(ids, pa.Array | pa.ChunkedArray):
-        raw: object = ids.to_numpy(zero_copy_only=False)
+        if ids.null_count or not pa.types.is_integer(ids.type):
+            raise QueryError(f"id set for column {column!r} must be non-null integers, got {ids.type}")
+        raw = np.asarray(ids.to_numpy(zero_copy_only=False))
     else:
-        raw = ids if isinstance(ids, np.ndarray) else list(ids)
-    try:
-        values = np.unique(np.asarray(raw, dtype=np.int64))
-    except (TypeError, ValueError, OverflowError) as err:
+        raw = np.asarray(ids if isinstance(ids, np.ndarray) else list(ids))
+    if raw.size and (raw.dtype.kind not in "iu" or (raw.dtype.kind == "u" and raw.max() > _INT64_MAX)):
         raise QueryError(
-            f"id set for column {column!r} holds values that are not 64-bit integers: {err}"
-        ) from err
+            f"id set for column {column!r} holds values that are not 64-bit integers ({raw.dtype})"
+        )
+    values = np.unique(raw.astype(np.int64))
     field = pa.field(column, pa.int64(), nullable=False)
     return pa.Table.from_arrays([pa.array(values, pa.int64())], schema=pa.schema([field]))
 
