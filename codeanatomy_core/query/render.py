@@ -37,7 +37,9 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:.6g}"
-    if isinstance(value, (bytes, dict, list, tuple)):
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, (dict, list, tuple)):
         return json.dumps(_jsonable(value), separators=(",", ":"), ensure_ascii=False)
     return str(value)
 
@@ -76,19 +78,23 @@ def render_rows(
     cells = [[_cut(_cell(v), max_width) for v in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
 
-    def line(values: Sequence[str], align: bool = True) -> str:
-        parts = [
-            v.rjust(w) if align and num else v.ljust(w)
-            for v, w, num in zip(values, widths, numeric, strict=True)
-        ]
+    def line(values: Sequence[str]) -> str:
+        parts = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True)]
         return "  ".join(parts).rstrip()
 
-    lines = [line(header, align=False), "  ".join("-" * w for w in widths)]
+    lines = [line(header), "  ".join("-" * w for w in widths)]
     lines += [line(r) for r in cells]
     return "\n".join(lines) + "\n"
 
 
+def _column_values(column: pa.ChunkedArray) -> list[Any]:
+    values = column.to_pylist()
+    if pa.types.is_map(column.type):  # entries arrive as (key, value) tuples
+        return [None if v is None else dict(v) for v in values]
+    return values
+
+
 def render_table(table: pa.Table, *, fmt: str = "table", max_width: int | None = None) -> str:
-    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    columns = [_column_values(table.column(i)) for i in range(table.num_columns)]
     rows = list(zip(*columns, strict=True)) if columns else []
     return render_rows(table.column_names, rows, fmt=fmt, max_width=max_width)
