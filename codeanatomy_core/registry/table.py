@@ -90,7 +90,7 @@ class RegistryTable:
     description: str
     domain: Domain = Domain.REGISTRY
     checks: ChecksFn | None = None
-    codec: StructCodec = field(init=False, repr=False, compare=False)
+    codec: StructCodec[Any] = field(init=False, repr=False, compare=False)
     spec: DatasetSpec = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

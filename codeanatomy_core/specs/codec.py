@@ -33,7 +33,7 @@ import enum
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Generic, Literal, TypeVar, Union, get_args, get_origin
 
 import msgspec
 import pyarrow as pa
@@ -64,6 +64,7 @@ _SCALARS: dict[object, DataType] = {str: STRING, int: INT64, float: FLOAT64, boo
 _MAP_KEY_TYPES = (STRING, INT64, BOOL)
 
 Convert = Callable[[Any], Any]
+RowT = TypeVar("RowT", bound=msgspec.Struct)
 
 
 class CodecError(SpecError):
@@ -295,12 +296,12 @@ def _field_spec(member: _Member) -> FieldSpec:
     )
 
 
-class StructCodec:
+class StructCodec(Generic[RowT]):
     """Encode Struct instances of one type to an Arrow table named ``name``, and back."""
 
     __slots__ = ("_members", "fields", "name", "schema", "struct_type")
 
-    def __init__(self, struct_type: type[msgspec.Struct], *, name: str) -> None:
+    def __init__(self, struct_type: type[RowT], *, name: str) -> None:
         if not _is_struct(struct_type):
             raise CodecError(f"table {name!r}: {struct_type!r} is not a msgspec Struct type")
         self.struct_type = struct_type
@@ -318,7 +319,7 @@ class StructCodec:
     def __repr__(self) -> str:
         return f"StructCodec({self.struct_type.__name__}, name={self.name!r})"
 
-    def encode(self, rows: Iterable[msgspec.Struct], *, schema: pa.Schema | None = None) -> pa.Table:
+    def encode(self, rows: Iterable[RowT], *, schema: pa.Schema | None = None) -> pa.Table:
         """A table of ``rows`` with the derived schema (or ``schema``: same fields, other metadata)."""
         target = self.schema if schema is None else schema
         if [(f.name, f.type) for f in target] != [(f.name, f.type) for f in self.schema]:
@@ -333,7 +334,7 @@ class StructCodec:
         columns = {m.column: [m.node.encode(getattr(r, m.attr)) for r in rows] for m in self._members}
         return rows_to_table(columns, schema=target, table=self.name)
 
-    def decode(self, table: pa.Table) -> list[msgspec.Struct]:
+    def decode(self, table: pa.Table) -> list[RowT]:
         """The Struct instances stored in ``table`` (in row order)."""
         columns: dict[str, tuple[_Member, list[Any]]] = {}
         for member in self._members:

@@ -257,7 +257,7 @@ def test_unsupported_types_are_refused_naming_the_field() -> None:
     with pytest.raises(CodecError, match=r"Dangling: the annotations of Dangling cannot be resolved"):
         StructCodec(Dangling, name="x")
     with pytest.raises(CodecError, match="is not a msgspec Struct"):
-        StructCodec(int, name="x")  # type: ignore[arg-type]
+        StructCodec(int, name="x")  # type: ignore[type-var]
     assert issubclass(CodecError, SpecError)
 
 
@@ -276,7 +276,7 @@ def test_bad_values_are_reported_with_table_field_and_row() -> None:
     with pytest.raises(CodecError, match=r"Point\.x: expected int, got str"):
         codec.encode([Point(x="1")])  # type: ignore[arg-type]
     with pytest.raises(CodecError, match=r"table 'points': row 1 is a Tricky, expected Point"):
-        codec.encode([Point(x=1), ROWS[0]])
+        codec.encode([Point(x=1), ROWS[0]])  # type: ignore[list-item]
     with pytest.raises(CodecError, match=r"table 'points': column 'x' does not fit int64"):
         codec.encode([Point(x=2**64)])
     tricky = StructCodec(Tricky, name="tricky")
