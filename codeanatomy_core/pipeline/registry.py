@@ -8,7 +8,7 @@ from dataclasses import replace
 from codeanatomy_core.errors import CatalogError
 from codeanatomy_core.extract.step import EXTRACT_STEP
 from codeanatomy_core.pipeline.step import Step
-from codeanatomy_core.registry.catalog import registry_steps
+from codeanatomy_core.registry.catalog import is_registry_step, refresh_registry_steps, registry_steps
 from codeanatomy_core.source.step import SCAN_STEP
 from codeanatomy_core.specs.catalog import SpecCatalog
 from codeanatomy_core.specs.model import DatasetSpec
@@ -78,7 +78,9 @@ class StepRegistry:
         """A registry where ``spec`` replaces the spec of the same name (for what-if checks)."""
         owner = self.producer(spec.name)
         outputs = tuple(spec if s.name == spec.name else s for s in owner.outputs)
-        return StepRegistry(replace(owner, outputs=outputs) if s is owner else s for s in self)
+        steps = [replace(owner, outputs=outputs) if s is owner else s for s in self]
+        # Registry steps describe the other specs: regenerate them from the new ones.
+        return StepRegistry(steps if is_registry_step(owner) else refresh_registry_steps(steps))
 
 
 def default_steps() -> StepRegistry:

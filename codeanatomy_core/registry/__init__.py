@@ -9,6 +9,8 @@ from codeanatomy_core.registry.catalog import (
     DIAGNOSTICS_TABLE,
     SIGNATURES_TABLE,
     RegistryCatalog,
+    is_registry_step,
+    refresh_registry_steps,
     registry_of,
     registry_steps,
 )
@@ -20,6 +22,8 @@ __all__ = [
     "RegistryCatalog",
     "RegistryTable",
     "SpecSources",
+    "is_registry_step",
+    "refresh_registry_steps",
     "registry_of",
     "registry_steps",
 ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import msgspec
 import pyarrow as pa
@@ -22,9 +21,6 @@ from codeanatomy_core.registry.domain import domain_tables
 from codeanatomy_core.registry.rows import DiagnosticRow, SignatureRow
 from codeanatomy_core.registry.table import RegistryTable, SpecSources, check_unique_tables
 from codeanatomy_core.specs.model import DatasetSpec, Domain
-
-if TYPE_CHECKING:
-    from codeanatomy_core.pipeline.registry import StepRegistry
 
 SIGNATURES_TABLE = "registry_signatures"
 DIAGNOSTICS_TABLE = "registry_diagnostics"
@@ -50,12 +46,14 @@ class _RegistryRunner:
 class RegistryCatalog:
     """The registry tables describing the datasets of ``base`` (a registry without them)."""
 
-    __slots__ = ("_rows", "_step_of", "_steps", "_tables", "sources")
+    __slots__ = ("_rows", "_step_of", "_steps", "_tables", "extra", "sources")
 
-    def __init__(self, base: StepRegistry, *, extra: Iterable[RegistryTable] = ()) -> None:
+    def __init__(self, base: Iterable[Step], *, extra: Iterable[RegistryTable] = ()) -> None:
+        base = list(base)
         for step in base:
-            if isinstance(step.run, _RegistryRunner):
+            if is_registry_step(step):
                 raise CatalogError(f"step {step.name!r} is a registry step: pass the steps without them")
+        self.extra = tuple(extra)
         self.sources = SpecSources.from_steps(base)
         described = [t for domain in self.sources.domains() for t in domain_tables(domain)]
         summaries = [
@@ -77,7 +75,7 @@ class RegistryCatalog:
                 description="Row count and spec warnings of every registry table.",
             ),
         ]
-        self._tables = {t.name: t for t in check_unique_tables([*described, *extra, *summaries])}
+        self._tables = {t.name: t for t in check_unique_tables([*described, *self.extra, *summaries])}
         self._rows: dict[str, tuple[msgspec.Struct, ...]] = {}
         groups: dict[str, list[RegistryTable]] = {}
         for table in self._tables.values():
@@ -167,9 +165,24 @@ class RegistryCatalog:
         return out
 
 
-def registry_steps(base: StepRegistry, *, extra: Iterable[RegistryTable] = ()) -> tuple[Step, ...]:
+def is_registry_step(step: Step) -> bool:
+    return isinstance(step.run, _RegistryRunner)
+
+
+def registry_steps(base: Iterable[Step], *, extra: Iterable[RegistryTable] = ()) -> tuple[Step, ...]:
     """The registry steps describing every dataset of ``base``; ``extra`` adds registry tables."""
     return RegistryCatalog(base, extra=extra).steps()
+
+
+def refresh_registry_steps(steps: Iterable[Step]) -> list[Step]:
+    """``steps`` with their registry steps regenerated from the other steps (same extra
+    tables): after a spec was replaced, the registry rows describe the new spec."""
+    steps = list(steps)
+    registries = [s.run.registry for s in steps if isinstance(s.run, _RegistryRunner)]
+    if not registries:
+        return steps
+    base = [s for s in steps if not is_registry_step(s)]
+    return [*base, *registry_steps(base, extra=registries[0].extra)]
 
 
 def registry_of(steps: Iterable[Step]) -> RegistryCatalog:

@@ -22,20 +22,18 @@ import functools
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 import pyarrow as pa
 
 from codeanatomy_core.errors import CatalogError
+from codeanatomy_core.pipeline.step import Step
 from codeanatomy_core.specs.catalog import SpecCatalog
 from codeanatomy_core.specs.codec import StructCodec
 from codeanatomy_core.specs.model import DatasetSpec, Domain
 from codeanatomy_core.specs.schema import arrow_schema
 from codeanatomy_core.specs.templates import TEMPLATES, TemplateCatalog
-
-if TYPE_CHECKING:
-    from codeanatomy_core.pipeline.registry import StepRegistry
 
 REGISTRY_PREFIX = "registry_"
 
@@ -50,11 +48,14 @@ class SpecSources:
     templates: TemplateCatalog = TEMPLATES
 
     @classmethod
-    def from_steps(cls, steps: StepRegistry, *, templates: TemplateCatalog = TEMPLATES) -> SpecSources:
+    def from_steps(cls, steps: Iterable[Step], *, templates: TemplateCatalog = TEMPLATES) -> SpecSources:
+        """The specs output by ``steps`` (a StepRegistry or any steps), with their producers
+        and output signatures."""
+        steps = list(steps)
         return cls(
-            catalog=steps.catalog,
+            catalog=SpecCatalog(spec for step in steps for spec in step.outputs),
             producers={spec.name: step.name for step in steps for spec in step.outputs},
-            signatures=steps.signatures(),
+            signatures={spec.name: step.output_signature(spec) for step in steps for spec in step.outputs},
             templates=templates,
         )
 

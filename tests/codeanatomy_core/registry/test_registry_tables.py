@@ -9,7 +9,14 @@ import pytest
 
 from codeanatomy_core.errors import CatalogError
 from codeanatomy_core.pipeline.registry import StepRegistry, default_steps
-from codeanatomy_core.registry import RegistryCatalog, RegistryTable, registry_of, registry_steps
+from codeanatomy_core.registry import (
+    RegistryCatalog,
+    RegistryTable,
+    is_registry_step,
+    refresh_registry_steps,
+    registry_of,
+    registry_steps,
+)
 from codeanatomy_core.registry.decode import (
     decode_datasets,
     decode_policies,
@@ -328,3 +335,30 @@ def test_bad_registries_are_refused_naming_the_generators(tiny: Any) -> None:
         RegistryTable(
             name="kinds", describes=None, row_type=KindRow, rows=first, key=("kind",), description=""
         )
+
+
+def test_what_if_registries_describe_the_replaced_spec(tiny: Any) -> None:
+    kinds = RegistryTable(
+        name="registry_cpg_kinds",
+        describes=Domain.CPG,
+        row_type=KindRow,
+        rows=lambda sources: [KindRow(kind="CALLS", arity=2)],
+        key=("kind",),
+        description="Edge kinds.",
+    )
+    base = tiny.base()
+    steps = StepRegistry([*base, *registry_steps(base, extra=(kinds,))])
+    edited = msgspec.structs.replace(tiny.tokens, logic_version=7)
+    what_if = steps.with_spec(edited)
+    registry = registry_of(what_if)
+    [_, tokens] = typed_rows(registry.rows("registry_extract_datasets"), DatasetRow)
+    assert tokens.logic_version == 7
+    assert "registry_cpg_kinds" in registry.names()  # extra tables survive the refresh
+    before, after = registry_of(steps).signatures(), registry.signatures()
+    moved = {n for n in before if before[n] != after[n]}
+    assert moved == {"registry_extract_datasets", "registry_signatures"}
+    assert refresh_registry_steps(list(base)) == list(base)
+    # Replacing a registry table's own spec keeps the registry steps as they are.
+    spec = msgspec.structs.replace(registry.table("registry_cpg_kinds").spec, description="Kinds.")
+    assert what_if.with_spec(spec).catalog.get("registry_cpg_kinds").description == "Kinds."
+    assert [is_registry_step(s) for s in what_if] == [False, True, True, True, True, False]
