@@ -44,9 +44,14 @@ def maintain_table(
             metrics = table.optimize.compact(
                 target_size=policy.target_file_size, writer_properties=writer_properties(spec)
             )
+        # A dry run first: vacuuming nothing would still commit (and report) a vacuum.
         vacuumed = table.vacuum(
-            retention_hours=retention_hours, dry_run=dry_run, enforce_retention_duration=False
+            retention_hours=retention_hours, dry_run=True, enforce_retention_duration=False
         )
+        if vacuumed and not dry_run:
+            vacuumed = table.vacuum(
+                retention_hours=retention_hours, dry_run=False, enforce_retention_duration=False
+            )
     except (DeltaError, OSError) as err:
         raise StorageError(f"maintenance of dataset {spec.name!r} failed: {err}") from err
     return MaintenanceReport(
