@@ -88,6 +88,24 @@ def _query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _callgraph(args: argparse.Namespace) -> int:
+    # Imported here: the other commands must not pay for the analysis modules.
+    from codeanatomy_core.normalize.callgraph import call_graph, resolve_folder
+
+    resolution = resolve_folder(args.repo, workers=args.workers, source_roots=tuple(args.source_root))
+    graph = call_graph(resolution)
+    for diagnostic in resolution.diagnostics:
+        sys.stderr.write(f"codeanatomy: {diagnostic.kind}: {diagnostic.message}\n")
+    if args.format == "pycg":
+        import json
+
+        sys.stdout.write(json.dumps(graph, indent=1, sort_keys=True) + "\n")
+        return 0
+    rows = [(caller, callee) for caller, callees in graph.items() for callee in callees]
+    sys.stdout.write(render_rows(("caller", "callee"), rows, fmt=args.format))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="codeanatomy", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -120,6 +138,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="register the integer ids of FILE as table NAME (column id) to join on",
     )
     query.set_defaults(func=_query)
+
+    graph = sub.add_parser("callgraph", help="resolve and print the call graph of a folder (no warehouse)")
+    graph.add_argument("repo", help="root folder; names are relative to it")
+    graph.add_argument(
+        "--format",
+        choices=("table", "csv", "json", "pycg"),
+        default="table",
+        help="pycg: PyCG's simple JSON format {caller: [callees]}; others: caller/callee rows",
+    )
+    graph.add_argument("--workers", type=int, default=1, help="extraction processes (0: one per core)")
+    graph.add_argument(
+        "--source-root", action="append", default=[], help="a folder importable from the root (src layout)"
+    )
+    graph.set_defaults(func=_callgraph)
     return parser
 
 

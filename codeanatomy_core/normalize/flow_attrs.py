@@ -1,0 +1,144 @@
+"""Attribute semantics: instances, classes (along the MRO), super(), modules, externals.
+
+``obj.name`` on an instance of ``C`` is the instance field ``name`` plus the class
+attribute found along ``C``'s method resolution order, with functions bound to the
+instance (``staticmethod``: unbound; ``classmethod``: bound to the class; ``property``:
+the getter's return values). Results are cached per (object kind, class, name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from codeanatomy_core.extract.pyfacts_model import DefFlag
+from codeanatomy_core.normalize.builtin_models import TYPE_METHODS
+from codeanatomy_core.normalize.flow_base import FlowBase
+from codeanatomy_core.normalize.values import ValueKind
+
+_INSTANCE, _CLASS, _SUPER = 0, 1, 2
+
+
+class AttributeSemantics(FlowBase):
+    """Loads and stores of attributes on every kind of abstract value."""
+
+    def load_attr(self, dst: int, obj: int, name: str) -> None:
+        values = self.values
+        kinds, first, second = values.kind, values.a, values.b
+        engine = self.engine
+
+        def on_objects(objects: Iterable[int]) -> None:
+            for value in objects:
+                kind = kinds[value]
+                if kind == ValueKind.INSTANCE:
+                    engine.edge(self.instance_attr(first[value], name), dst)
+                elif kind == ValueKind.CLASS:
+                    engine.edge(self.class_attr(first[value], name), dst)
+                elif kind == ValueKind.MODULE:
+                    engine.edge(self.global_var(first[value], name), dst)
+                elif kind == ValueKind.EXTERNAL:
+                    self._add_external(dst, f"{first[value]}.{name}")
+                elif kind == ValueKind.SUPER:
+                    engine.edge(self.super_attr(first[value], second[value], name), dst)
+                elif kind == ValueKind.FUNCTION:
+                    engine.edge(self.field(value, name), dst)
+                elif kind in (ValueKind.CONST, ValueKind.TYPED, ValueKind.CONTAINER):
+                    type_name = values.type_name(value)
+                    if type_name in TYPE_METHODS and name in TYPE_METHODS[type_name]:
+                        receiver = value if kind == ValueKind.CONTAINER else -1
+                        engine.add_value(dst, values.type_method(type_name, name, receiver))
+
+        engine.watch(obj, on_objects)
+
+    def store_attr(self, obj: int, name: str, src: int) -> None:
+        kinds, first = self.values.kind, self.values.a
+        engine = self.engine
+
+        def on_objects(objects: Iterable[int]) -> None:
+            for value in objects:
+                kind = kinds[value]
+                if kind in (ValueKind.INSTANCE, ValueKind.CLASS, ValueKind.FUNCTION):
+                    engine.edge(src, self.field(value, name))
+                elif kind == ValueKind.MODULE:
+                    engine.edge(src, self.global_var(first[value], name))
+
+        engine.watch(obj, on_objects)
+
+    # ---- cached attribute variables ----
+
+    def instance_attr(self, cls: int, name: str) -> int:
+        key = (_INSTANCE, cls, name)
+        var = self.attr_cache.get(key)
+        if var is None:
+            var = self.attr_cache[key] = self.engine.new_var()
+            receiver = self.values.instance(cls)
+            self.engine.edge(self.field(receiver, name), var)
+            self._class_lookup(var, self.symbols.mro(cls), name, receiver, cls)
+        return var
+
+    def class_attr(self, cls: int, name: str) -> int:
+        key = (_CLASS, cls, name)
+        var = self.attr_cache.get(key)
+        if var is None:
+            var = self.attr_cache[key] = self.engine.new_var()
+            receiver = self.values.klass(cls)
+            self.engine.edge(self.field(receiver, name), var)
+            self._class_lookup(var, self.symbols.mro(cls), name, receiver, cls)
+        return var
+
+    def super_attr(self, cls: int, receiver: int, name: str) -> int:
+        """``super(cls, receiver).name``: the MRO of the receiver's class after ``cls``."""
+        key = (_SUPER, self.values.super_of(cls, receiver), name)
+        var = self.attr_cache.get(key)
+        if var is None:
+            var = self.attr_cache[key] = self.engine.new_var()
+            owner = self.values.a[receiver]
+            order = self.symbols.mro(owner)
+            after = order[order.index(cls) + 1 :] if cls in order else self.symbols.mro(cls)[1:]
+            self._class_lookup(var, after, name, receiver, owner)
+        return var
+
+    def _class_lookup(self, var: int, order: list[int], name: str, receiver: int, owner: int) -> None:
+        """The class attribute ``name`` found first along ``order``, bound to ``receiver``."""
+        members = self.symbols.class_members
+        definer = next((cls for cls in order if name in members.get(cls, ())), -1)
+        if definer < 0:
+            for path in self.symbols.external_bases(order[0]) if order else ():
+                self._add_external(var, f"{path}.{name}")
+                break
+            return
+        values, engine = self.values, self.engine
+        on_instance = values.kind[receiver] == ValueKind.INSTANCE
+        kinds, first = values.kind, values.a
+        flags = self.def_flags
+
+        def bind(found: Iterable[int]) -> None:
+            out: list[int] = []
+            for value in found:
+                if kinds[value] != ValueKind.FUNCTION:
+                    out.append(value)
+                    continue
+                function = first[value]
+                flag = flags.get(function, 0)
+                if flag & DefFlag.STATICMETHOD:
+                    out.append(value)
+                elif flag & DefFlag.CLASSMETHOD:
+                    out.append(values.bound(function, values.klass(owner)))
+                elif on_instance and flag & DefFlag.PROPERTY:
+                    self.property_get(function, receiver, var)
+                elif on_instance:
+                    out.append(values.bound(function, receiver))
+                else:
+                    out.append(value)
+            if out:
+                engine.add(var, out)
+
+        engine.watch(self.field(values.klass(definer), name), bind)
+
+    def property_get(self, function: int, receiver: int, dst: int) -> None:
+        """Reading a property runs its getter on the instance: its return values flow."""
+        signature = self.signatures.get(function)
+        if signature is None:
+            return
+        if signature.first >= 0:
+            self.engine.add_value(signature.first, receiver)
+        self.engine.edge(signature.ret_var, dst)

@@ -1,0 +1,217 @@
+"""State of the whole-program flow analysis: engine, values, heap fields, namespaces.
+
+The heap is field-based: an abstract object (a value id) has one variable per field key
+(attribute name, constant container key, ``ANY`` for items stored at unknown positions
+and ``ALL`` for every item of a container). Module namespaces are variables per
+(module, name), shared by every file that imports from the module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import msgspec
+
+from codeanatomy_core.extract.pyfacts_model import DefFlag, DefKind, ParamKind, ScopeKind
+from codeanatomy_core.normalize.builtin_models import builtin_label
+from codeanatomy_core.normalize.engine import Engine
+from codeanatomy_core.normalize.program import Program
+from codeanatomy_core.normalize.symbols import BUILTIN_NAMES, Symbols
+from codeanatomy_core.normalize.values import ValueKind, ValueTable
+
+ANY = "*any"  # items stored at an unknown position
+ALL = "*all"  # every item of a container
+
+FieldListener = Callable[[str], None]
+
+
+class Signature(msgspec.Struct, frozen=True, kw_only=True):
+    """A function's parameters as flow variables (global ids)."""
+
+    positional: tuple[int, ...]
+    positional_names: tuple[str, ...]
+    named: dict[str, int]  # parameters that may be passed by keyword
+    var_positional: int
+    var_keyword: int
+    first: int  # the receiver parameter of a method, else -1
+    ret_var: int
+    yield_var: int
+    flags: int
+
+
+class CallInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """A call site with global variable ids."""
+
+    kind: int
+    caller: int
+    callee: int
+    dunder: str | None
+    args: tuple[int, ...]
+    starred: frozenset[int]
+    keywords: tuple[str | None, ...]
+    keyword_vars: tuple[int, ...]
+    result: int
+
+
+def _global(var: int, base: int) -> int:
+    return var + base if var >= 0 else -1
+
+
+class FlowBase:
+    """Engine, value table, fields, namespaces and the recorded call edges."""
+
+    def __init__(self, program: Program, symbols: Symbols, *, max_steps: int) -> None:
+        self.program = program
+        self.symbols = symbols
+        self.engine = Engine(program.var_count, max_steps=max_steps)
+        self.values = ValueTable()
+        self.fields: dict[tuple[int, str], int] = {}
+        self.field_keys: dict[int, list[str]] = {}
+        self.field_listeners: dict[int, list[FieldListener]] = {}
+        self.globals: dict[tuple[str, str], int] = {}
+        self.attr_cache: dict[tuple[int, int, str], int] = {}
+        self.element_vars: dict[int, int] = {}
+        # call gid -> target -> method flags; target >= 0: def gid, < 0: ~symbol index
+        self.call_edges: dict[int, dict[int, int]] = {}
+        self.symbol_names: list[str] = []
+        self._symbol_ids: dict[str, int] = {}
+        self.signatures: dict[int, Signature] = {}
+        self.def_flags: dict[int, int] = {}
+        self.calls: list[CallInfo] = []
+        self._load_definitions()
+
+    # ---- static program data ----
+
+    def _load_definitions(self) -> None:
+        values, engine = self.values, self.engine
+        for entry in self.program.files:
+            facts = entry.facts
+            base, def_base = entry.var_base, entry.def_base
+            by_function: dict[int, list] = {}
+            for param in facts.params:
+                by_function.setdefault(param.function, []).append(param)
+            for local, definition in enumerate(facts.defs):
+                if definition.kind not in (DefKind.FUNCTION, DefKind.ASYNC_FUNCTION, DefKind.LAMBDA):
+                    continue
+                gid = def_base + local
+                scope = facts.scopes[definition.own_scope]
+                params = by_function.get(local, [])
+                positional = [p for p in params if p.kind <= ParamKind.POSITIONAL]
+                extra = {p.kind: p.var + base for p in params if p.kind in (2, 4)}
+                first = -1
+                flags = definition.flags
+                if flags & DefFlag.METHOD and not flags & DefFlag.STATICMETHOD and positional:
+                    first = positional[0].var + base
+                    class_def = def_base + facts.scopes[definition.scope].definition
+                    receiver = values.klass(class_def) if flags & DefFlag.CLASSMETHOD else values.instance(class_def)
+                    engine.add_value(first, receiver)  # a method may run on any instance of its class
+                signature = Signature(
+                    positional=tuple(p.var + base for p in positional),
+                    positional_names=tuple(p.name for p in positional),
+                    named={p.name: p.var + base for p in params if p.kind in (1, 3)},
+                    var_positional=extra.get(ParamKind.VAR_POSITIONAL, -1),
+                    var_keyword=extra.get(ParamKind.VAR_KEYWORD, -1),
+                    first=first,
+                    ret_var=_global(scope.ret_var, base),
+                    yield_var=_global(scope.yield_var, base),
+                    flags=flags,
+                )
+                self.signatures[gid] = signature
+                self.def_flags[gid] = flags
+                if signature.var_positional >= 0:
+                    engine.add_value(signature.var_positional, values.container("tuple", ("varargs", gid)))
+                if signature.var_keyword >= 0:
+                    engine.add_value(signature.var_keyword, values.container("dict", ("kwargs", gid)))
+            for local, call in enumerate(facts.calls):
+                scope = call.scope
+                while facts.scopes[scope].kind is ScopeKind.COMPREHENSION:
+                    scope = facts.scopes[scope].parent
+                self.calls.append(
+                    CallInfo(
+                        kind=call.kind,
+                        caller=def_base + max(facts.scopes[scope].definition, 0),
+                        callee=_global(call.callee_var, base),
+                        dunder=call.dunder,
+                        args=tuple(_global(a, base) for a in call.args),
+                        starred=frozenset(call.starred),
+                        keywords=tuple(call.keywords),
+                        keyword_vars=tuple(_global(v, base) for v in call.keyword_vars),
+                        result=_global(call.result_var, base),
+                    )
+                )
+                del local
+
+    # ---- heap fields ----
+
+    def field(self, obj: int, key: str) -> int:
+        """The variable of field ``key`` of abstract object ``obj`` (created on demand)."""
+        found = self.fields.get((obj, key))
+        if found is not None:
+            return found
+        var = self.engine.new_var()
+        self.fields[obj, key] = var
+        if key != ALL and self.values.kind[obj] == ValueKind.CONTAINER:
+            self.engine.edge(var, self.field(obj, ALL))
+        self.field_keys.setdefault(obj, []).append(key)
+        for listener in self.field_listeners.get(obj, ()):
+            listener(key)
+        return var
+
+    def on_fields(self, obj: int, listener: FieldListener) -> None:
+        """Call ``listener`` with every field key of ``obj``, now and when created."""
+        self.field_listeners.setdefault(obj, []).append(listener)
+        for key in list(self.field_keys.get(obj, ())):
+            listener(key)
+
+    # ---- namespaces ----
+
+    def global_var(self, module: str, name: str) -> int:
+        """The binding of ``name`` in repository module ``module`` (all its values)."""
+        found = self.globals.get((module, name))
+        if found is not None:
+            return found
+        var = self.engine.new_var()
+        self.globals[module, name] = var
+        symbols = self.symbols
+        if not symbols.namespaces.get(module, {}).get(name):
+            for source in symbols.star_sources.get(module, ()):
+                if name in symbols.exports(source):
+                    self.engine.edge(self.global_var(source, name), var)
+            for star in symbols.external_stars.get(module, ()):
+                self._add_external(var, f"{star}.{name}")
+            if symbols.is_module(f"{module}.{name}"):
+                self.engine.add_value(var, self.values.module(f"{module}.{name}"))
+        return var
+
+    def load_global(self, dst: int, module: str, name: str) -> None:
+        """A name the module namespace provides, else a builtin of that name."""
+        symbols = self.symbols
+        if symbols.binds(module, name) or name not in BUILTIN_NAMES:
+            self.engine.edge(self.global_var(module, name), dst)
+        else:
+            self.engine.add_value(dst, self.values.builtin(name))
+
+    def _add_external(self, var: int, path: str) -> None:
+        value = self.values.external(path)
+        if value is not None:
+            self.engine.add_value(var, value)
+
+    # ---- call edges ----
+
+    def symbol(self, name: str) -> int:
+        """A negative target id naming a builtin or external callee."""
+        index = self._symbol_ids.get(name)
+        if index is None:
+            index = self._symbol_ids[name] = len(self.symbol_names)
+            self.symbol_names.append(name)
+        return ~index
+
+    def record(self, call: int, target: int, method: int) -> None:
+        targets = self.call_edges.get(call)
+        if targets is None:
+            self.call_edges[call] = {target: method}
+        elif target not in targets:
+            targets[target] = method
+
+    def record_builtin(self, call: int, name: str, method: int) -> None:
+        self.record(call, self.symbol(builtin_label(name)), method)

@@ -1,0 +1,221 @@
+"""Call semantics: functions, bound methods, instantiation, implicit dunders, builtins.
+
+Calls are resolved on the fly: each new callee value of a call site adds a call edge and
+binds the site's arguments to the callee's parameters (once per site and callee) and the
+callee's returns to the site's result, which may feed further calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import partial
+
+from codeanatomy_core.extract.pyfacts_model import CallKind, DefFlag
+from codeanatomy_core.normalize.builtin_models import DECLARING_DECORATORS, type_method_label
+from codeanatomy_core.normalize.flow_base import ANY, CallInfo
+from codeanatomy_core.normalize.flow_builtins import BuiltinSemantics
+from codeanatomy_core.normalize.kinds import Via
+from codeanatomy_core.normalize.values import ValueKind
+
+
+class CallSemantics(BuiltinSemantics):
+    """Resolves call sites as their callee variables gain values."""
+
+    def load_calls(self) -> None:
+        engine = self.engine
+        for gid, call in enumerate(self.calls):
+            if call.callee < 0:
+                continue
+            if call.kind == CallKind.IMPLICIT:
+                engine.watch(call.callee, partial(self.on_implicit, gid))
+            elif call.kind == CallKind.RAISE:
+                engine.watch(call.callee, partial(self.on_raise, gid))
+            else:
+                engine.watch(call.callee, partial(self.on_call, gid))
+
+    def on_call(self, gid: int, callees: Iterable[int]) -> None:
+        self.dispatch(gid, self.calls[gid], callees, tag=0)
+
+    def dispatch(self, gid: int, call: CallInfo, callees: Iterable[int], *, tag: int) -> None:
+        """Call each callee value at site ``gid`` (``tag`` > 0: a callback of a builtin)."""
+        values = self.values
+        kinds, first, second = values.kind, values.a, values.b
+        decorator = call.kind == CallKind.DECORATOR
+        for value in callees:
+            kind = kinds[value]
+            if kind == ValueKind.FUNCTION:
+                via = Via.CALLBACK if tag else Via.DECORATOR if decorator else Via.VALUE
+                self.invoke(gid, call, first[value], -1, via, tag=tag)
+            elif kind == ValueKind.BOUND_METHOD:
+                via = Via.CALLBACK if tag else self._method_via(first[value], second[value])
+                self.invoke(gid, call, first[value], second[value], via, tag=tag)
+            elif kind == ValueKind.CLASS:
+                self.instantiate(gid, call, first[value], with_result=True, tag=tag)
+            elif kind == ValueKind.INSTANCE:
+                callable_var = self.instance_attr(first[value], "__call__")
+                self.engine.watch(callable_var, partial(self.dispatch, gid, call, tag=tag))
+            elif tag:
+                continue  # builtins and externals given as callbacks: not followed
+            elif kind == ValueKind.BUILTIN:
+                self.call_builtin(gid, call, first[value])
+            elif kind == ValueKind.EXTERNAL:
+                if not decorator:
+                    self.engine.add_value(call.result, value)
+                self.record(gid, self.symbol(first[value]), Via.EXTERNAL)
+                if decorator and call.args:
+                    self.engine.edge(call.args[0], call.result)
+            elif kind == ValueKind.TYPE_METHOD:
+                type_name, method = first[value]
+                self.record(gid, self.symbol(type_method_label(type_name, method)), Via.TYPE_METHOD)
+                self.call_type_method(call, type_name, method, second[value])
+
+    def _method_via(self, function: int, receiver: int) -> Via:
+        kinds, first = self.values.kind, self.values.a
+        if kinds[receiver] == ValueKind.SUPER:
+            return Via.SUPER
+        owner = self.program.definition(function)
+        class_scope = owner[0].facts.defs[owner[1]].scope
+        defining_class = owner[0].def_base + owner[0].facts.scopes[class_scope].definition
+        return Via.OWN_METHOD if first[receiver] == defining_class else Via.INHERITED
+
+    def invoke(
+        self,
+        gid: int,
+        call: CallInfo,
+        function: int,
+        receiver: int,
+        via: Via,
+        *,
+        tag: int = 0,
+        with_result: bool = True,
+    ) -> None:
+        """Edge ``gid -> function``; arguments to parameters, returns to the result."""
+        self.record(gid, function, via)
+        signature = self.signatures.get(function)
+        if signature is None:
+            return
+        positional = signature.positional
+        offset = 0
+        if receiver >= 0:
+            if self.values.kind[receiver] == ValueKind.SUPER:
+                receiver = self.values.b[receiver]
+            if positional and not signature.flags & DefFlag.STATICMETHOD:
+                self.engine.add_value(positional[0], receiver)
+                offset = 1
+        key = (gid, function, tag, offset, with_result)
+        if key in self.bound_calls:
+            return
+        self.bound_calls.add(key)
+        self._bind_positional(call, function, positional, offset, signature.var_positional)
+        self._bind_keywords(call, function, signature.named, signature.var_keyword)
+        if with_result and call.result >= 0:
+            if signature.flags & DefFlag.GENERATOR:
+                self.engine.add_value(call.result, self.values.generator(function))
+            else:
+                self.engine.edge(signature.ret_var, call.result)
+
+    def _bind_positional(
+        self, call: CallInfo, function: int, positional: Sequence[int], offset: int, var_positional: int
+    ) -> None:
+        engine = self.engine
+        extra = self.field(self.values.container("tuple", ("varargs", function)), ANY) if var_positional >= 0 else -1
+        position = offset
+        spread = False
+        for index, arg in enumerate(call.args):
+            if arg < 0:
+                position += 1
+                continue
+            if index in call.starred or spread:
+                spread = True
+                source = self.elements(arg) if index in call.starred else arg
+                for param in positional[position:]:
+                    engine.edge(source, param)
+                engine.edge(source, extra)
+                continue
+            if position < len(positional):
+                engine.edge(arg, positional[position])
+            else:
+                engine.edge(arg, extra)
+            position += 1
+
+    def _bind_keywords(self, call: CallInfo, function: int, named: dict[str, int], var_keyword: int) -> None:
+        engine = self.engine
+        kwargs = self.values.container("dict", ("kwargs", function)) if var_keyword >= 0 else -1
+        for name, var in zip(call.keywords, call.keyword_vars, strict=True):
+            if var < 0:
+                continue
+            if name is None:  # **mapping: any item may be any parameter
+                items = self.items(var)
+                for param in named.values():
+                    engine.edge(items, param)
+                if kwargs >= 0:
+                    engine.edge(items, self.field(kwargs, ANY))
+            elif name in named:
+                engine.edge(var, named[name])
+            elif kwargs >= 0:
+                engine.edge(var, self.field(kwargs, f"s:{name}"))
+
+    def instantiate(self, gid: int, call: CallInfo, cls: int, *, with_result: bool, tag: int = 0) -> None:
+        """``Cls(...)``: an instance, and calls of ``__init__`` (and ``__new__``) along the MRO."""
+        values, symbols = self.values, self.symbols
+        if with_result and call.result >= 0:
+            self.engine.add_value(call.result, values.instance(cls))
+        instance = values.instance(cls)
+        definer = symbols.definer(cls, "__init__")
+        if definer >= 0:
+            self._call_member(gid, call, definer, "__init__", instance, Via.INIT, tag)
+        else:
+            external = symbols.external_bases(cls)
+            if external:
+                self.record(gid, self.symbol(f"{external[0]}.__init__"), Via.INIT)
+        definer = symbols.definer(cls, "__new__")
+        if definer >= 0:
+            self._call_member(gid, call, definer, "__new__", values.klass(cls), Via.INIT, tag)
+
+    def _call_member(self, gid: int, call: CallInfo, definer: int, name: str, receiver: int, via: Via, tag: int) -> None:
+        kinds, first = self.values.kind, self.values.a
+
+        def on_members(found: Iterable[int]) -> None:
+            for value in found:
+                if kinds[value] == ValueKind.FUNCTION:
+                    self.invoke(gid, call, first[value], receiver, via, tag=tag, with_result=False)
+
+        self.engine.watch(self.field(self.values.klass(definer), name), on_members)
+
+    def on_implicit(self, gid: int, receivers: Iterable[int]) -> None:
+        """A dunder the syntax implies, on instances of repository classes."""
+        call = self.calls[gid]
+        dunder = call.dunder or ""
+        kinds, first = self.values.kind, self.values.a
+        for value in receivers:
+            if kinds[value] != ValueKind.INSTANCE:
+                continue
+            definer = self.symbols.definer(first[value], dunder)
+            if definer < 0:
+                continue
+            engine_var = self.field(self.values.klass(definer), dunder)
+            self.engine.watch(engine_var, partial(self._implicit_members, gid, call, value))
+
+    def _implicit_members(self, gid: int, call: CallInfo, receiver: int, found: Iterable[int]) -> None:
+        kinds, first = self.values.kind, self.values.a
+        for value in found:
+            if kinds[value] == ValueKind.FUNCTION:
+                self.invoke(gid, call, first[value], receiver, Via.IMPLICIT)
+
+    def on_raise(self, gid: int, raised: Iterable[int]) -> None:
+        """``raise Cls``: the class is instantiated (its ``__init__`` runs)."""
+        call = self.calls[gid]
+        kinds, first = self.values.kind, self.values.a
+        for value in raised:
+            if kinds[value] == ValueKind.CLASS:
+                self.instantiate(gid, call, first[value], with_result=False)
+
+    def call_builtin(self, gid: int, call: CallInfo, name: str) -> None:
+        if call.kind == CallKind.DECORATOR:
+            if name not in DECLARING_DECORATORS:
+                self.record_builtin(gid, name, Via.BUILTIN)
+            if call.args:
+                self.engine.edge(call.args[0], call.result)
+            return
+        self.record_builtin(gid, name, Via.BUILTIN)
+        self.builtin_model(gid, call, name)

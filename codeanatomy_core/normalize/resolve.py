@@ -1,0 +1,111 @@
+"""Whole-program resolution: decode every file's facts, resolve names, solve the flow.
+
+The one implementation behind the normalize step and the call-graph exporter.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+import msgspec
+import pyarrow as pa
+
+from codeanatomy_core.extract.pyfacts_model import FACTS_VERSION, decode_facts
+from codeanatomy_core.normalize.engine import DEFAULT_MAX_STEPS
+from codeanatomy_core.normalize.kinds import DiagnosticKind
+from codeanatomy_core.normalize.program import Program
+from codeanatomy_core.normalize.solver import FlowSolver, FlowStats
+from codeanatomy_core.normalize.symbols import Symbols
+
+
+class Diagnostic(msgspec.Struct, frozen=True, kw_only=True):
+    kind: DiagnosticKind
+    message: str
+    file_id: int | None = None
+    path: str | None = None
+    count: int = 0
+
+
+class Timings(msgspec.Struct, frozen=True, kw_only=True):
+    decode_s: float
+    symbols_s: float
+    flow_s: float
+
+
+class Resolution:
+    """A resolved program: static symbols, the solved flow, diagnostics."""
+
+    def __init__(
+        self,
+        program: Program,
+        symbols: Symbols,
+        flow: FlowSolver,
+        stats: FlowStats,
+        diagnostics: list[Diagnostic],
+        timings: Timings,
+    ) -> None:
+        self.program = program
+        self.symbols = symbols
+        self.flow = flow
+        self.stats = stats
+        self.diagnostics = diagnostics
+        self.timings = timings
+
+    def target_name(self, target: int) -> str:
+        """Qualified name of a call target (definition id >= 0, else a named symbol)."""
+        return self.program.qualname(target) if target >= 0 else self.flow.symbol_names[~target]
+
+
+def facts_rows(table: pa.Table) -> Iterable[tuple[int, str, bytes]]:
+    """(file_id, path, encoded facts) of a ``py_facts`` table."""
+    columns = [table.column(name).to_pylist() for name in ("file_id", "path", "facts", "facts_version")]
+    for file_id, path, facts, version in zip(*columns, strict=True):
+        yield file_id, path, facts if version == FACTS_VERSION else b""
+
+
+def resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int = DEFAULT_MAX_STEPS) -> Resolution:
+    """Resolve the program made of the given files' encoded facts."""
+    started = time.perf_counter()
+    diagnostics: list[Diagnostic] = []
+    files = []
+    for file_id, path, data in rows:
+        if not data:
+            diagnostics.append(
+                Diagnostic(
+                    kind=DiagnosticKind.FACTS_VERSION,
+                    message=f"py_facts of {path!r} were written by another facts version; file skipped",
+                    file_id=file_id,
+                    path=path,
+                )
+            )
+            continue
+        try:
+            files.append((file_id, path, decode_facts(data)))
+        except msgspec.DecodeError as err:
+            diagnostics.append(
+                Diagnostic(
+                    kind=DiagnosticKind.FACTS_UNDECODABLE,
+                    message=f"py_facts of {path!r} cannot be decoded: {err}",
+                    file_id=file_id,
+                    path=path,
+                )
+            )
+    decoded = time.perf_counter()
+    program = Program(files)
+    symbols = Symbols(program)
+    indexed = time.perf_counter()
+    flow = FlowSolver(program, symbols, max_steps=max_steps)
+    stats = flow.solve()
+    solved = time.perf_counter()
+    if stats.exhausted:
+        diagnostics.append(
+            Diagnostic(
+                kind=DiagnosticKind.FIXPOINT_BOUND,
+                message=f"flow fixpoint stopped at its bound of {stats.max_steps} propagation steps; "
+                "call targets found so far are kept, later ones may be missing",
+                count=stats.steps,
+            )
+        )
+    timings = Timings(decode_s=decoded - started, symbols_s=indexed - decoded, flow_s=solved - indexed)
+    return Resolution(program, symbols, flow, stats, diagnostics, timings)
