@@ -61,3 +61,25 @@ def derive_ids(base: int, tag: str, ordinals: Sequence[int] | np.ndarray) -> np.
 def derive_id(base: int, tag: str, ordinal: int) -> int:
     """Scalar form of :func:`derive_ids` (same value for the same parts)."""
     return int(derive_ids(base, tag, [ordinal])[0])
+
+
+def derive_ids_of(bases: np.ndarray, tag: str, ordinals: np.ndarray) -> np.ndarray:
+    """:func:`derive_ids` element-wise over arrays of bases (same value as the scalar form)."""
+    seeds = np.asarray(bases, dtype=np.int64).view(np.uint64) ^ np.uint64(tag_id(tag))
+    ords = np.asarray(ordinals, dtype=np.int64).view(np.uint64)
+    with np.errstate(over="ignore"):
+        mixed = _splitmix64(_splitmix64(seeds) + ords)
+    return mixed.view(np.int64)
+
+
+def combine_ids(tag: str, *columns: np.ndarray) -> np.ndarray:
+    """Ids of tuples ``(tag, columns[0][i], columns[1][i], ...)`` of int64 columns (vectorised).
+
+    Each column is folded in with a splitmix64 round, so the order of the parts matters.
+    """
+    with np.errstate(over="ignore"):
+        acc = np.full(len(columns[0]) if columns else 0, tag_id(tag), dtype=np.uint64)
+        for column in columns:
+            acc = _splitmix64(acc ^ np.asarray(column, dtype=np.int64).view(np.uint64))
+            acc = acc + np.uint64(0x9E3779B97F4A7C15)
+    return _splitmix64(acc).view(np.int64)

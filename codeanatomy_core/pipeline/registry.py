@@ -5,17 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from codeanatomy_core.cpg.pipeline import GraphSteps, graph_steps
 from codeanatomy_core.errors import CatalogError
 from codeanatomy_core.extract.step import EXTRACT_STEP
 from codeanatomy_core.pipeline.step import Step
 from codeanatomy_core.registry.catalog import is_registry_step, refresh_registry_steps, registry_steps
+from codeanatomy_core.registry.table import REGISTRY_PREFIX
 from codeanatomy_core.source.step import SCAN_STEP
 from codeanatomy_core.specs.catalog import SpecCatalog
 from codeanatomy_core.specs.model import DatasetSpec
 
 
 class StepRegistry:
-    """Steps by name; every dataset is output by exactly one step."""
+    """Steps by name; every dataset is output by exactly one step.
+
+    A step may read registry tables (``registry_*``) before the registry steps are added:
+    registry steps describe the other steps, so they are built from a registry without them
+    (``default_steps``); a registry missing a registry table a step reads cannot be run.
+    """
 
     __slots__ = ("_catalog", "_steps")
 
@@ -26,10 +33,16 @@ class StepRegistry:
                 raise CatalogError(f"step {step.name!r} is registered twice")
             by_name[step.name] = step
         self._steps = dict(sorted(by_name.items()))
-        self._catalog = SpecCatalog(spec for step in self._steps.values() for spec in step.outputs)
+        external = {
+            name for step in self._steps.values() for name in step.inputs if name.startswith(REGISTRY_PREFIX)
+        }
+        self._catalog = SpecCatalog(
+            (spec for step in self._steps.values() for spec in step.outputs), external=external
+        )
         for step in self._steps.values():
             for name in step.inputs:
-                self._catalog.get(name)
+                if name not in external:
+                    self._catalog.get(name)
 
     def __iter__(self) -> Iterator[Step]:
         return iter(self._steps.values())
@@ -86,5 +99,11 @@ class StepRegistry:
 def default_steps() -> StepRegistry:
     """Every built-in step of CodeAnatomy."""
     base = StepRegistry([EXTRACT_STEP, SCAN_STEP])
-    # Registry steps describe the specs of every other step (added last, from ``base``).
-    return StepRegistry([*base, *registry_steps(base)])
+    return with_registries(base, graph_steps(base.catalog))
+
+
+def with_registries(base: StepRegistry, graph: GraphSteps) -> StepRegistry:
+    """``base`` plus the graph's step, then the registry steps describing all of them."""
+    described = StepRegistry([*base, graph.step])
+    # Registry steps describe the specs of every other step (added last).
+    return StepRegistry([*described, *registry_steps(described, extra=graph.registry_tables)])

@@ -54,7 +54,8 @@ class RegistryCatalog:
             if is_registry_step(step):
                 raise CatalogError(f"step {step.name!r} is a registry step: pass the steps without them")
         self.extra = tuple(extra)
-        self.sources = SpecSources.from_steps(base)
+        # Steps may read the extra registry tables (defined here, after the steps they describe).
+        self.sources = SpecSources.from_steps(base, external=[t.name for t in self.extra])
         described = [t for domain in self.sources.domains() for t in domain_tables(domain)]
         summaries = [
             RegistryTable(

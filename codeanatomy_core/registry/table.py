@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,12 +48,14 @@ class SpecSources:
     templates: TemplateCatalog = TEMPLATES
 
     @classmethod
-    def from_steps(cls, steps: Iterable[Step], *, templates: TemplateCatalog = TEMPLATES) -> SpecSources:
+    def from_steps(
+        cls, steps: Iterable[Step], *, templates: TemplateCatalog = TEMPLATES, external: Collection[str] = ()
+    ) -> SpecSources:
         """The specs output by ``steps`` (a StepRegistry or any steps), with their producers
-        and output signatures."""
+        and output signatures; ``external`` upstream names may be absent (see SpecCatalog)."""
         steps = list(steps)
         return cls(
-            catalog=SpecCatalog(spec for step in steps for spec in step.outputs),
+            catalog=SpecCatalog((spec for step in steps for spec in step.outputs), external=external),
             producers={spec.name: step.name for step in steps for spec in step.outputs},
             signatures={spec.name: step.output_signature(spec) for step in steps for spec in step.outputs},
             templates=templates,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from codeanatomy_core.errors import CatalogError
 from codeanatomy_core.specs.model import DatasetSpec, Domain
@@ -10,11 +10,15 @@ from codeanatomy_core.specs.signature import signature
 
 
 class SpecCatalog:
-    """An immutable, name-sorted collection of dataset specs; duplicates are rejected."""
+    """An immutable, name-sorted collection of dataset specs; duplicates are rejected.
+
+    Every upstream dataset must be in the catalog, except the ``external`` names (datasets
+    defined later, e.g. registry tables that describe this very catalog).
+    """
 
     __slots__ = ("_by_name",)
 
-    def __init__(self, specs: Iterable[DatasetSpec]) -> None:
+    def __init__(self, specs: Iterable[DatasetSpec], *, external: Collection[str] = ()) -> None:
         by_name: dict[str, DatasetSpec] = {}
         for spec in specs:
             if spec.name in by_name:
@@ -23,7 +27,7 @@ class SpecCatalog:
         self._by_name = dict(sorted(by_name.items()))
         for spec in self._by_name.values():
             for upstream in spec.upstream:
-                if upstream not in self._by_name:
+                if upstream not in self._by_name and upstream not in external:
                     raise CatalogError(f"dataset {spec.name!r} names unknown upstream dataset {upstream!r}")
 
     def __iter__(self) -> Iterator[DatasetSpec]:

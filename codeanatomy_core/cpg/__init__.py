@@ -1,0 +1,1 @@
+"""The Code Property Graph: node and edge kinds, contracts, rules and the table builders."""

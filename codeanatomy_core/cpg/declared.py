@@ -1,0 +1,160 @@
+"""The contract of every declared node and edge kind (the built-in kind registry)."""
+
+from __future__ import annotations
+
+from codeanatomy_core.cpg.contracts import EdgeContract, KindRegistry, NodeContract, PropSpec
+from codeanatomy_core.cpg.kinds import EdgeKind, NodeKind, PropType
+
+N = NodeKind
+E = EdgeKind
+
+
+def _p(name: str, type_: PropType, description: str) -> PropSpec:
+    return PropSpec(name=name, type=type_, description=description)
+
+
+AST_TYPE = _p("ast_type", PropType.STRING, "ast node class name")
+DEFINITIONS = (N.MODULE, N.CLASS, N.FUNCTION, N.LAMBDA)
+SYNTAX = (
+    N.MODULE,
+    N.CLASS,
+    N.FUNCTION,
+    N.LAMBDA,
+    N.PARAMETER,
+    N.IMPORT,
+    N.NAME_REF,
+    N.ATTRIBUTE_REF,
+    N.CALL,
+    N.AST_NODE,
+)
+
+NODE_CONTRACTS: tuple[NodeContract, ...] = (
+    NodeContract(
+        kind=N.FILE,
+        description="A Python file of the repository.",
+        required=(
+            _p("content_sha256", PropType.STRING, "sha256 of the file's bytes"),
+            _p("decode_status", PropType.STRING, "ok, binary, bad_encoding_declaration, decode_error"),
+        ),
+        optional=(_p("line_count", PropType.INT, "number of lines"), _p("encoding", PropType.STRING, "")),
+    ),
+    NodeContract(
+        kind=N.MODULE,
+        description="The module a file defines (its Module syntax node when it parses).",
+        required=(_p("is_package", PropType.BOOL, "an __init__ module"),),
+    ),
+    NodeContract(
+        kind=N.PACKAGE,
+        description="A package: a folder with an __init__.py (named by its dotted module name).",
+    ),
+    NodeContract(
+        kind=N.CLASS,
+        description="A class statement.",
+        requires_span=True,
+        optional=(_p("decorator_count", PropType.INT, "number of decorators"),),
+    ),
+    NodeContract(
+        kind=N.FUNCTION,
+        description="A def or async def statement.",
+        requires_span=True,
+        required=(_p("is_async", PropType.BOOL, "an async def"),),
+        optional=(_p("decorator_count", PropType.INT, "number of decorators"),),
+    ),
+    NodeContract(kind=N.LAMBDA, description="A lambda expression.", requires_span=True),
+    NodeContract(
+        kind=N.PARAMETER,
+        description="A parameter of a function or lambda (an ast.arg).",
+        requires_span=True,
+        required=(_p("param_kind", PropType.STRING, "posonly, positional, vararg, kwonly, kwarg"),),
+    ),
+    NodeContract(
+        kind=N.IMPORT,
+        description="One imported name of an import statement (an ast.alias).",
+        requires_span=True,
+        required=(
+            _p("imported", PropType.STRING, "the dotted name imported (module.name for from-imports)"),
+        ),
+        optional=(
+            _p("asname", PropType.STRING, "the local alias, if any"),
+            _p("level", PropType.INT, "relative import level (from-imports)"),
+        ),
+    ),
+    NodeContract(
+        kind=N.NAME_REF,
+        description="A name used in an expression (an ast.Name), loaded, stored or deleted.",
+        requires_span=True,
+        required=(_p("ctx", PropType.STRING, "load, store or del"),),
+    ),
+    NodeContract(
+        kind=N.ATTRIBUTE_REF,
+        description="An attribute access (an ast.Attribute).",
+        requires_span=True,
+        required=(_p("ctx", PropType.STRING, "load, store or del"),),
+    ),
+    NodeContract(
+        kind=N.CALL,
+        description="A call expression (an ast.Call).",
+        requires_span=True,
+        optional=(
+            _p("callee_text", PropType.STRING, "the callee expression's name, if a name or attribute"),
+        ),
+    ),
+    NodeContract(
+        kind=N.AST_NODE,
+        description="Any other syntax node (statements, expressions, helpers), except the "
+        "expression-context and operator singletons.",
+        requires_span=False,
+        required=(AST_TYPE,),
+    ),
+    NodeContract(
+        kind=N.DIAGNOSTIC,
+        description="A problem met reading, decoding, parsing or analysing a file (extract_errors).",
+        required=(
+            _p("stage", PropType.STRING, "the extraction stage that failed"),
+            _p("error_kind", PropType.STRING, "the kind of error"),
+            _p("message", PropType.STRING, "the error message"),
+        ),
+    ),
+)
+
+EDGE_CONTRACTS: tuple[EdgeContract, ...] = (
+    EdgeContract(
+        kind=E.CONTAINS,
+        description="Structural nesting: package -> subpackage/module, file -> module, "
+        "module/class/function -> the classes and functions defined directly in it.",
+        src_kinds=(N.PACKAGE, N.FILE, N.MODULE, N.CLASS, N.FUNCTION, N.LAMBDA),
+        dst_kinds=(N.PACKAGE, N.MODULE, N.CLASS, N.FUNCTION),
+    ),
+    EdgeContract(
+        kind=E.AST_CHILD,
+        description="Syntax-tree parent -> child, with the parent's field holding the child.",
+        src_kinds=SYNTAX,
+        dst_kinds=SYNTAX,
+        required=(_p("field_name", PropType.STRING, "field of the parent holding the child"),),
+        optional=(_p("field_index", PropType.INT, "index in a list field"),),
+    ),
+    EdgeContract(
+        kind=E.HAS_PARAMETER,
+        description="Function or lambda -> each of its parameters.",
+        src_kinds=(N.FUNCTION, N.LAMBDA),
+        dst_kinds=(N.PARAMETER,),
+        required=(_p("position", PropType.INT, "0-based position in the parameter's group"),),
+    ),
+    EdgeContract(
+        kind=E.DECORATED_BY,
+        description="Class or function -> each decorator expression applied to it (outermost last).",
+        src_kinds=(N.CLASS, N.FUNCTION),
+        dst_kinds=(N.NAME_REF, N.ATTRIBUTE_REF, N.CALL, N.AST_NODE),
+        required=(_p("position", PropType.INT, "0-based index in the decorator list"),),
+    ),
+    EdgeContract(
+        kind=E.HAS_DIAGNOSTIC,
+        description="File -> a problem recorded for it.",
+        src_kinds=(N.FILE,),
+        dst_kinds=(N.DIAGNOSTIC,),
+    ),
+)
+
+
+def builtin_kinds() -> KindRegistry:
+    return KindRegistry(nodes=NODE_CONTRACTS, edges=EDGE_CONTRACTS)

@@ -1,0 +1,1 @@
+"""The built-in rule bundles of the CPG (one module per family of input datasets)."""
