@@ -4,6 +4,16 @@ output tables are keyed and ordered by their specs)."""
 from __future__ import annotations
 
 from codeanatomy_core.extract.ast_nodes import AstNodesExtractor
+from codeanatomy_core.extract.bytecode import BytecodeExtractor
 from codeanatomy_core.extract.extractor import Extractor
+from codeanatomy_core.extract.symtable_facts import SymtableExtractor
+from codeanatomy_core.extract.tokens import CommentsExtractor, DocstringsExtractor, LineIndexExtractor
 
-EXTRACTORS: tuple[type[Extractor], ...] = (AstNodesExtractor,)
+EXTRACTORS: tuple[type[Extractor], ...] = (
+    AstNodesExtractor,
+    SymtableExtractor,
+    BytecodeExtractor,
+    CommentsExtractor,
+    DocstringsExtractor,
+    LineIndexExtractor,
+)

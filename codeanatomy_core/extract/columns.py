@@ -1,0 +1,56 @@
+"""Small builders of Arrow columns from numpy arrays and Python sequences (no per-row dicts)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from codeanatomy_core.source.text import LineIndex
+
+
+def with_nulls(values: np.ndarray, null: np.ndarray, dtype: pa.DataType) -> pa.Array:
+    """``values`` as ``dtype`` with nulls where ``null`` is true."""
+    return pa.array(values, type=dtype, mask=null if null.any() else None)
+
+
+def minus_one_as_null(values: np.ndarray, dtype: pa.DataType) -> pa.Array:
+    return with_nulls(values, values < 0, dtype)
+
+
+def repeated(value: int, count: int) -> pa.Array:
+    return pa.array(np.full(count, value, dtype=np.int64))
+
+
+_STRING_LIST = pa.list_(pa.field("item", pa.string(), nullable=False))
+
+
+def string_lists(lists: Sequence[Sequence[str]]) -> pa.Array:
+    """A non-null list<string> column (items non-null) from Python sequences."""
+    return pa.array(lists, _STRING_LIST)
+
+
+def byte_offsets(lines: LineIndex, line: np.ndarray, col: np.ndarray) -> pa.Array:
+    """Byte offsets of (1-based line, 0-based byte column) pairs; null where either is -1."""
+    starts = np.frombuffer(lines.starts, dtype=np.int64)
+    known = (line >= 1) & (col >= 0) & (line <= len(starts))
+    offsets = starts[np.where(known, line - 1, 0)] + col
+    return with_nulls(offsets, ~known, pa.int64())
+
+
+def utf8_safe(text: str) -> str:
+    """Text Arrow can store: lone surrogates (from escapes in literals) become escapes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def string_array(values: Sequence[str | None]) -> pa.Array:
+    """A string column; values with lone surrogates are escaped rather than refused."""
+    try:
+        return pa.array(values, pa.string())
+    except UnicodeEncodeError:
+        return pa.array([None if v is None else utf8_safe(v) for v in values], pa.string())

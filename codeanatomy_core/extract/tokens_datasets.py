@@ -1,0 +1,123 @@
+"""Specs of the lexical tables: comments, docstrings and the per-file line index."""
+
+from __future__ import annotations
+
+from codeanatomy_core.extract.datasets import BYTE_SPAN
+from codeanatomy_core.specs import (
+    BloomFilterSpec,
+    ContractSpec,
+    DatasetSpec,
+    DeltaWritePolicy,
+    Domain,
+    FieldSpec,
+)
+from codeanatomy_core.specs.types import INT32, INT64, STRING
+
+COMMENT_TAG = "comment"
+DOCSTRING_TAG = "docstring"
+LINE_TAG = "line"
+
+DOCSTRING_OWNERS = ("Module", "ClassDef", "FunctionDef", "AsyncFunctionDef")
+TERMINATORS = ("\n", "\r\n", "\r", "")
+
+_UPSTREAM = ("source_files",)
+_FILE_ID = FieldSpec(name="file_id", dtype=INT64, nullable=False)
+
+COMMENTS = DatasetSpec(
+    name="comments",
+    domain=Domain.EXTRACT,
+    description="Every comment of a file (what tokenize reports as COMMENT), found without "
+    "tokenizing: a '#' outside the string literals known from the syntax tree.",
+    fields=(
+        FieldSpec(
+            name="comment_id",
+            dtype=INT64,
+            nullable=False,
+            description=f"derive_ids(file_id, {COMMENT_TAG!r}, ordinal)",
+        ),
+        _FILE_ID,
+        FieldSpec(name="ordinal", dtype=INT32, nullable=False, description="index in the file"),
+        FieldSpec(name="bstart", dtype=INT64, nullable=False, description="byte offset of the '#'"),
+        FieldSpec(
+            name="bend", dtype=INT64, nullable=False, description="end of the line, terminator excluded"
+        ),
+        FieldSpec(name="line", dtype=INT32, nullable=False, description="1-based"),
+        FieldSpec(name="col", dtype=INT32, nullable=False, description="0-based UTF-8 byte column"),
+        FieldSpec(name="text", dtype=STRING, nullable=False, description="the comment, '#' included"),
+    ),
+    key=("comment_id",),
+    ordering=("file_id", "ordinal"),
+    upstream=_UPSTREAM,
+    file_id_column="file_id",
+    position_unit=BYTE_SPAN,
+)
+
+DOCSTRINGS = DatasetSpec(
+    name="docstrings",
+    domain=Domain.EXTRACT,
+    description="The docstring of every module, class and function (ast.get_docstring), with "
+    "the span of its literal.",
+    fields=(
+        FieldSpec(
+            name="docstring_id",
+            dtype=INT64,
+            nullable=False,
+            description=f"derive_ids(file_id, {DOCSTRING_TAG!r}, owner's pre-order ordinal)",
+        ),
+        _FILE_ID,
+        FieldSpec(
+            name="owner_node_id",
+            dtype=INT64,
+            nullable=False,
+            description="the owning Module/ClassDef/FunctionDef/AsyncFunctionDef node (ast_nodes)",
+        ),
+        FieldSpec(name="owner_ordinal", dtype=INT32, nullable=False, description="its pre-order ordinal"),
+        FieldSpec(name="owner_kind", dtype=STRING, nullable=False, description=" / ".join(DOCSTRING_OWNERS)),
+        FieldSpec(name="owner_name", dtype=STRING, description="class or function name; null for a module"),
+        FieldSpec(name="bstart", dtype=INT64, nullable=False, description="byte span of the string literal"),
+        FieldSpec(name="bend", dtype=INT64, nullable=False, description="exclusive"),
+        FieldSpec(name="start_line", dtype=INT32, nullable=False),
+        FieldSpec(name="end_line", dtype=INT32, nullable=False),
+        FieldSpec(name="text", dtype=STRING, nullable=False, description="inspect.cleandoc of the value"),
+    ),
+    key=("docstring_id",),
+    ordering=("file_id", "owner_ordinal"),
+    contract=ContractSpec(allowed_values={"owner_kind": DOCSTRING_OWNERS}),
+    upstream=_UPSTREAM,
+    file_id_column="file_id",
+    position_unit=BYTE_SPAN,
+    write_policy=DeltaWritePolicy(bloom_filters=(BloomFilterSpec(column="owner_name"),)),
+)
+
+LINE_INDEX = DatasetSpec(
+    name="line_index",
+    domain=Domain.EXTRACT,
+    description="Every line of every file: its byte span and terminator. Lines split on "
+    "\\r\\n, \\r and \\n like Python's tokenizer; a final terminator opens no new line.",
+    fields=(
+        FieldSpec(
+            name="line_id",
+            dtype=INT64,
+            nullable=False,
+            description=f"derive_ids(file_id, {LINE_TAG!r}, line_no)",
+        ),
+        _FILE_ID,
+        FieldSpec(name="line_no", dtype=INT32, nullable=False, description="1-based"),
+        FieldSpec(name="bstart", dtype=INT64, nullable=False),
+        FieldSpec(name="bend", dtype=INT64, nullable=False, description="exclusive, terminator excluded"),
+        FieldSpec(
+            name="terminator",
+            dtype=STRING,
+            nullable=False,
+            description="'\\n', '\\r\\n', '\\r', or '' for a last line without one",
+        ),
+    ),
+    key=("line_id",),
+    ordering=("file_id", "line_no"),
+    contract=ContractSpec(unique=(("file_id", "line_no"),), allowed_values={"terminator": TERMINATORS}),
+    upstream=_UPSTREAM,
+    file_id_column="file_id",
+    position_unit=BYTE_SPAN,
+)
+
+DATASETS = (COMMENTS, DOCSTRINGS, LINE_INDEX)
