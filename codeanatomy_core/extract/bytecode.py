@@ -34,7 +34,7 @@ from codeanatomy_core.extract.bytecode_decode import (
 )
 from codeanatomy_core.extract.cfg import EDGE_KIND_LABELS, ControlFlow, build_control_flow
 from codeanatomy_core.extract.columns import (
-    byte_offsets,
+    byte_spans,
     minus_one_as_null,
     repeated,
     string_lists,
@@ -168,8 +168,7 @@ class BytecodeExtractor(Extractor):
             minus_one_as_null(ins.end_line, pa.int32()),
             minus_one_as_null(ins.col, pa.int32()),
             minus_one_as_null(ins.end_col, pa.int32()),
-            byte_offsets(lines, ins.line, ins.col),
-            byte_offsets(lines, ins.end_line, ins.end_col),
+            *byte_spans(lines, (ins.line, ins.col), (ins.end_line, ins.end_col)),
         ]
         return pa.RecordBatch.from_arrays(columns, schema=_SCHEMAS[BYTECODE_INSTRUCTIONS.name])
 

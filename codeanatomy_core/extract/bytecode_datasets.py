@@ -134,7 +134,11 @@ BYTECODE_INSTRUCTIONS = DatasetSpec(
         FieldSpec(name="end_line", dtype=INT32),
         FieldSpec(name="start_col", dtype=INT32, description="0-based UTF-8 byte column"),
         FieldSpec(name="end_col", dtype=INT32),
-        FieldSpec(name="bstart", dtype=INT64, description="byte offset of (start_line, start_col)"),
+        FieldSpec(
+            name="bstart",
+            dtype=INT64,
+            description="byte offset of (start_line, start_col); null unless both ends are known",
+        ),
         FieldSpec(name="bend", dtype=INT64, description="byte offset of (end_line, end_col), exclusive"),
     ),
     key=("instruction_id",),

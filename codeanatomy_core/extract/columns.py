@@ -31,12 +31,22 @@ def string_lists(lists: Sequence[Sequence[str]]) -> pa.Array:
     return pa.array(lists, _STRING_LIST)
 
 
-def byte_offsets(lines: LineIndex, line: np.ndarray, col: np.ndarray) -> pa.Array:
-    """Byte offsets of (1-based line, 0-based byte column) pairs; null where either is -1."""
+def byte_spans(
+    lines: LineIndex, start: tuple[np.ndarray, np.ndarray], end: tuple[np.ndarray, np.ndarray]
+) -> tuple[pa.Array, pa.Array]:
+    """(bstart, bend) of (1-based line, 0-based byte column) pairs; both null unless both
+    ends are known (-1 or line 0 stand for unknown)."""
     starts = np.frombuffer(lines.starts, dtype=np.int64)
-    known = (line >= 1) & (col >= 0) & (line <= len(starts))
-    offsets = starts[np.where(known, line - 1, 0)] + col
-    return with_nulls(offsets, ~known, pa.int64())
+
+    def known(line: np.ndarray, col: np.ndarray) -> np.ndarray:
+        return (line >= 1) & (col >= 0) & (line <= len(starts))
+
+    unknown = ~(known(*start) & known(*end))
+
+    def offsets(line: np.ndarray, col: np.ndarray) -> pa.Array:
+        return with_nulls(starts[np.where(unknown, 0, line - 1)] + col, unknown, pa.int64())
+
+    return offsets(*start), offsets(*end)
 
 
 def utf8_safe(text: str) -> str:
