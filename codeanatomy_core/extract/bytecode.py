@@ -7,6 +7,7 @@ decoding and the graph are computed for all code objects of the file at once.
 from __future__ import annotations
 
 import ast
+import operator
 from collections.abc import Mapping
 from types import CodeType
 from typing import ClassVar
@@ -35,6 +36,7 @@ from codeanatomy_core.extract.bytecode_decode import (
 from codeanatomy_core.extract.cfg import EDGE_KIND_LABELS, ControlFlow, build_control_flow
 from codeanatomy_core.extract.columns import (
     byte_spans,
+    int32s,
     minus_one_as_null,
     repeated,
     string_lists,
@@ -56,6 +58,16 @@ _SCHEMAS = {
 STAGE = "bytecode"
 _COMPILE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
 _OPNAMES = pa.array(OPNAMES, pa.string())
+_NUMBER_FIELDS = (
+    "co_firstlineno",
+    "co_flags",
+    "co_argcount",
+    "co_posonlyargcount",
+    "co_kwonlyargcount",
+    "co_nlocals",
+    "co_stacksize",
+)
+_CODE_NUMBERS = operator.attrgetter(*_NUMBER_FIELDS)
 _EDGE_KINDS = pa.array(EDGE_KIND_LABELS, pa.string())
 
 
@@ -92,11 +104,12 @@ class BytecodeExtractor(Extractor):
         except TableFormatError as err:
             raise StageFailure(ExtractError(stage=STAGE, kind="bad_code_table", message=str(err))) from err
         unit_ids = derive_ids(self.unit.file_id, CODE_UNIT_TAG, np.arange(len(units.codes)))
+        block_ids = derive_ids(self.unit.file_id, BLOCK_TAG, np.arange(len(flow.block_unit)))
         return {
             CODE_UNITS.name: self._code_units(units, ins, unit_ids),
             BYTECODE_INSTRUCTIONS.name: self._instructions(ins, unit_ids),
-            CFG_BLOCKS.name: self._blocks(flow, unit_ids),
-            CFG_EDGES.name: self._edges(flow, unit_ids),
+            CFG_BLOCKS.name: self._blocks(flow, unit_ids, block_ids),
+            CFG_EDGES.name: self._edges(flow, unit_ids, block_ids),
         }
 
     def _anchors(self, units: CodeUnits) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -117,9 +130,8 @@ class BytecodeExtractor(Extractor):
         count = len(codes)
         node_ids, bstart, bend = self._anchors(units)
 
-        def ints(attribute: str) -> pa.Array:
-            return pa.array([getattr(code, attribute) for code in codes], pa.int32())
-
+        numbers = np.array(list(map(_CODE_NUMBERS, codes)), dtype=np.int32).reshape(-1, len(_NUMBER_FIELDS))
+        ints = {name: pa.array(numbers[:, i]) for i, name in enumerate(_NUMBER_FIELDS)}
         parents = units.parents
         columns = [
             pa.array(unit_ids),
@@ -128,16 +140,16 @@ class BytecodeExtractor(Extractor):
             with_nulls(unit_ids[np.maximum(parents, 0)], parents < 0, pa.int64()),
             pa.array([code.co_qualname for code in codes], pa.string()),
             pa.array([code.co_name for code in codes], pa.string()),
-            ints("co_firstlineno"),
-            ints("co_flags"),
+            ints["co_firstlineno"],
+            ints["co_flags"],
             string_lists([code_flag_names(code.co_flags) for code in codes]),
-            ints("co_argcount"),
-            ints("co_posonlyargcount"),
-            ints("co_kwonlyargcount"),
-            ints("co_nlocals"),
-            ints("co_stacksize"),
-            pa.array(units.word_counts * 2, pa.int32()),
-            pa.array(np.bincount(ins.unit, minlength=count), pa.int32()),
+            ints["co_argcount"],
+            ints["co_posonlyargcount"],
+            ints["co_kwonlyargcount"],
+            ints["co_nlocals"],
+            ints["co_stacksize"],
+            int32s(units.word_counts * 2),
+            int32s(np.bincount(ins.unit, minlength=count)),
             string_lists([code.co_names for code in codes]),
             string_lists([code.co_varnames for code in codes]),
             string_lists([code.co_freevars for code in codes]),
@@ -156,9 +168,9 @@ class BytecodeExtractor(Extractor):
             pa.array(unit_ids[ins.unit]),
             repeated(self.unit.file_id, n),
             pa.array(np.arange(n, dtype=np.int32)),
-            pa.array(ins.offset, pa.int32()),
+            int32s(ins.offset),
             _OPNAMES.take(pa.array(ins.opcode)),
-            pa.array(ins.opcode, pa.int32()),
+            int32s(ins.opcode),
             minus_one_as_null(ins.arg, pa.int32()),
             ins.argval,
             ins.argrepr,
@@ -172,30 +184,29 @@ class BytecodeExtractor(Extractor):
         ]
         return pa.RecordBatch.from_arrays(columns, schema=_SCHEMAS[BYTECODE_INSTRUCTIONS.name])
 
-    def _blocks(self, flow: ControlFlow, unit_ids: np.ndarray) -> pa.RecordBatch:
+    def _blocks(self, flow: ControlFlow, unit_ids: np.ndarray, block_ids: np.ndarray) -> pa.RecordBatch:
         count = len(flow.block_unit)
         columns = [
-            pa.array(derive_ids(self.unit.file_id, BLOCK_TAG, np.arange(count))),
+            pa.array(block_ids),
             pa.array(unit_ids[flow.block_unit]),
             repeated(self.unit.file_id, count),
-            pa.array(flow.block_ordinal, pa.int32()),
-            pa.array(flow.block_start, pa.int32()),
-            pa.array(flow.block_end, pa.int32()),
-            pa.array(flow.block_instructions, pa.int32()),
+            int32s(flow.block_ordinal),
+            int32s(flow.block_start),
+            int32s(flow.block_end),
+            int32s(flow.block_instructions),
             minus_one_as_null(flow.block_line, pa.int32()),
         ]
         return pa.RecordBatch.from_arrays(columns, schema=_SCHEMAS[CFG_BLOCKS.name])
 
-    def _edges(self, flow: ControlFlow, unit_ids: np.ndarray) -> pa.RecordBatch:
+    def _edges(self, flow: ControlFlow, unit_ids: np.ndarray, block_ids: np.ndarray) -> pa.RecordBatch:
         count = len(flow.edge_src)
-        block_ids = derive_ids(self.unit.file_id, BLOCK_TAG, np.arange(len(flow.block_unit)))
         edge_unit = flow.block_unit[flow.edge_src]
         first_of_unit = np.searchsorted(edge_unit, edge_unit)  # edges are grouped by unit
         columns = [
             pa.array(derive_ids(self.unit.file_id, EDGE_TAG, np.arange(count))),
             pa.array(unit_ids[edge_unit]),
             repeated(self.unit.file_id, count),
-            pa.array(np.arange(count) - first_of_unit, pa.int32()),
+            int32s(np.arange(count) - first_of_unit),
             pa.array(block_ids[flow.edge_src]),
             pa.array(block_ids[flow.edge_dst]),
             _EDGE_KINDS.take(pa.array(flow.edge_kind)),

@@ -109,6 +109,7 @@ _BASE_TEXTS: tuple[str, ...] = (
     *opcodes.MAKE_FUNCTION_ARGREPRS,
     *opcodes.BINARY_OPS,
 )
+_BASE_ARRAY = pa.array(_BASE_TEXTS, pa.string())
 _EMPTY = 0
 _COMPARE = 1
 _FORMAT_VALUE = _COMPARE + len(opcodes.COMPARE_OPS)
@@ -121,7 +122,7 @@ class _Texts:
     """Segments of argument texts; instructions pick theirs by index into the concatenation."""
 
     def __init__(self) -> None:
-        self.segments: list[pa.Array] = [pa.array(_BASE_TEXTS, pa.string())]
+        self.segments: list[pa.Array] = [_BASE_ARRAY]
         self.size = len(_BASE_TEXTS)
 
     def add(self, texts: pa.Array | Sequence[str]) -> int:
@@ -175,11 +176,12 @@ def _segment(per_unit: Sequence[Sequence[_Item]]) -> tuple[list[_Item], np.ndarr
 def _const_texts(consts: Sequence[object]) -> tuple[list[str], list[str]]:
     """(argval text, argrepr) of every constant; plain values skip the general path."""
     plain = _PLAIN_CONSTANTS
-    values = [c if type(c) is str else constant_repr(c) for c in consts]
     try:
         shown = [repr(c) if type(c) in plain else constant_repr(c) for c in consts]
     except ValueError:  # an int too long for repr(): constant_repr handles it
         shown = [constant_repr(c) for c in consts]
+    # Only strings read differently as values (unquoted); everything else is its repr.
+    values = [c if type(c) is str else text for c, text in zip(consts, shown, strict=True)]
     return values, shown
 
 
@@ -193,7 +195,8 @@ def _arg_texts(codes: Sequence[CodeType], unit: np.ndarray, op: np.ndarray, arg:
     bounds = np.searchsorted(kind[order], np.arange(len(ArgKind) + 1))
 
     def of(*kinds: ArgKind) -> np.ndarray:
-        return np.concatenate([order[bounds[k] : bounds[k + 1]] for k in kinds])
+        parts = [order[bounds[k] : bounds[k + 1]] for k in kinds]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     value = np.full(len(op), -1, np.int64)
     shown = np.full(len(op), _EMPTY, np.int64)

@@ -9,10 +9,23 @@ import pyarrow as pa
 
 from codeanatomy_core.source.text import LineIndex
 
+_NUMPY_TYPES: dict[pa.DataType, type] = {pa.int32(): np.int32, pa.int64(): np.int64}
+
+
+# pa.array(numpy, type=...) costs five times pa.array(numpy) on the small arrays of a
+# file: values are converted in numpy first, and Arrow takes them as they are.
+def int32s(values: np.ndarray | Sequence[int]) -> pa.Array:
+    return pa.array(np.asarray(values).astype(np.int32, copy=False))
+
+
+def int64s(values: np.ndarray | Sequence[int]) -> pa.Array:
+    return pa.array(np.asarray(values).astype(np.int64, copy=False))
+
 
 def with_nulls(values: np.ndarray, null: np.ndarray, dtype: pa.DataType) -> pa.Array:
-    """``values`` as ``dtype`` with nulls where ``null`` is true."""
-    return pa.array(values, type=dtype, mask=null if null.any() else None)
+    """``values`` as ``dtype`` (int32 or int64) with nulls where ``null`` is true."""
+    values = values.astype(_NUMPY_TYPES[dtype], copy=False)
+    return pa.array(values, mask=null) if null.any() else pa.array(values)
 
 
 def minus_one_as_null(values: np.ndarray, dtype: pa.DataType) -> pa.Array:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import __future__
 
 import dis
+import functools
 import opcode
 import sys
 from enum import IntEnum
@@ -123,7 +124,8 @@ def _code_flag_names() -> dict[int, str]:
 CODE_FLAG_NAMES = _code_flag_names()
 
 
-def code_flag_names(flags: int) -> list[str]:
+@functools.cache
+def code_flag_names(flags: int) -> tuple[str, ...]:
     """Names of the set bits of ``co_flags`` (unknown bits as hex), lowest bit first."""
     names: list[str] = []
     bit = 1
@@ -131,4 +133,4 @@ def code_flag_names(flags: int) -> list[str]:
         if flags & bit:
             names.append(CODE_FLAG_NAMES.get(bit, hex(bit)))
         bit <<= 1
-    return names
+    return tuple(names)

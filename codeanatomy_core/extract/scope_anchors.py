@@ -45,12 +45,18 @@ def symtable_key(node: ast.AST) -> Hashable:
     return ("function", _ANONYMOUS[type(node)], node.lineno)  # type: ignore[attr-defined]
 
 
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_CODE_NAMES = {cls: f"<{name}>" for cls, name in _ANONYMOUS.items()}
+
+
 def code_key(node: ast.AST) -> Hashable:
     """(co_name, co_firstlineno) of the code object this node compiles to."""
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        lines = [node.lineno, *(d.lineno for d in node.decorator_list)]
-        return (node.name, min(lines))
-    return (f"<{_ANONYMOUS[type(node)]}>", node.lineno)  # type: ignore[attr-defined]
+    line: int = node.lineno  # type: ignore[attr-defined]
+    if isinstance(node, _DEFINITIONS):
+        for decorator in node.decorator_list:
+            line = min(line, decorator.lineno)
+        return (node.name, line)
+    return (_CODE_NAMES[type(node)], line)
 
 
 class ScopeNodes:

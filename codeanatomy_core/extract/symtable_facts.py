@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from codeanatomy_core.extract.ast_nodes import AST_TAG
-from codeanatomy_core.extract.columns import minus_one_as_null, repeated, with_nulls
+from codeanatomy_core.extract.columns import int32s, minus_one_as_null, repeated, with_nulls
 from codeanatomy_core.extract.extractor import Extractor
 from codeanatomy_core.extract.scope_anchors import SCOPE_NODE_TYPES, ScopeNodes, symtable_key
 from codeanatomy_core.extract.symtable_datasets import (
@@ -150,13 +150,13 @@ class SymtableExtractor(Extractor):
             pa.array(types, pa.string()),
             pa.array([t.name for t in tables], pa.string()),
             pa.array(scopes.qualnames, pa.string()),
-            pa.array([t.lineno for t in tables], pa.int32()),
+            int32s([t.lineno for t in tables]),
             with_nulls(node_ids, ~anchored, pa.int64()),
             minus_one_as_null(bounds[:, 0], pa.int64()),
             minus_one_as_null(bounds[:, 1], pa.int64()),
             pa.array([bool(t.nested) for t in tables], pa.bool_()),
             pa.array([bool(t.children) for t in tables], pa.bool_()),
-            pa.array([len(t.symbols) for t in tables], pa.int32()),
+            int32s([len(t.symbols) for t in tables]),
         ]
         return pa.RecordBatch.from_arrays(columns, schema=_SCHEMAS[SYMTABLE_SCOPES.name])
 
@@ -188,7 +188,7 @@ class SymtableExtractor(Extractor):
             repeated(self.unit.file_id, count),
             pa.array(np.arange(count, dtype=np.int32)),
             pa.array(names, pa.string()),
-            pa.array(raw, pa.int32()),
+            int32s(raw),
             _SCOPE_KINDS.take(pa.array(scope_codes)),
             *(pa.array(decoded[column]) for column in SYMBOL_FLAG_COLUMNS),
         ]

@@ -238,7 +238,9 @@ def test_real_files_match_dis_and_positions(path: str) -> None:
     ]
     assert got == expected
     positions = [
-        tuple(-1 if p is None else p for p in ins.positions) for c in codes for ins in dis.get_instructions(c)
+        tuple(-1 if p is None else p for p in ins.positions or (None,) * 4)
+        for c in codes
+        for ins in dis.get_instructions(c)
     ]
     got_positions = list(
         zip(
