@@ -28,6 +28,8 @@ SYNTAX = (
     N.AST_NODE,
 )
 
+SCOPE_OWNERS = (N.MODULE, N.CLASS, N.FUNCTION, N.LAMBDA, N.AST_NODE)
+
 NODE_CONTRACTS: tuple[NodeContract, ...] = (
     NodeContract(
         kind=N.FILE,
@@ -107,6 +109,58 @@ NODE_CONTRACTS: tuple[NodeContract, ...] = (
         required=(AST_TYPE,),
     ),
     NodeContract(
+        kind=N.SCOPE,
+        description="A symbol table (scope) of the interpreter's symtable: module, class, function, "
+        "lambda or comprehension.",
+        required=(_p("scope_type", PropType.STRING, "module, class or function (symtable's type)"),),
+        optional=(_p("symbol_count", PropType.INT, "number of symbols"),),
+    ),
+    NodeContract(
+        kind=N.SYMBOL,
+        description="A name of a scope's symbol table, with the interpreter's flags.",
+        required=(
+            _p("scope_kind", PropType.STRING, "local, global_explicit, global_implicit, free or cell"),
+            _p("flags", PropType.INT, "raw symtable flag word"),
+        ),
+        optional=(
+            _p("is_parameter", PropType.BOOL, "a parameter of its scope"),
+            _p("is_imported", PropType.BOOL, "bound by an import"),
+            _p("is_assigned", PropType.BOOL, "assigned in its scope"),
+            _p("is_referenced", PropType.BOOL, "read in its scope"),
+        ),
+    ),
+    NodeContract(
+        kind=N.CODE_UNIT,
+        description="A code object the compiler builds (module, class body, function, lambda, "
+        "comprehension).",
+        required=(_p("instruction_count", PropType.INT, "bytecode instructions, inline caches excluded"),),
+        optional=(
+            _p("argcount", PropType.INT, "co_argcount"),
+            _p("flags", PropType.INT, "co_flags"),
+        ),
+    ),
+    NodeContract(
+        kind=N.CFG_BLOCK,
+        description="A basic block of a code unit's bytecode.",
+        required=(
+            _p("start_offset", PropType.INT, "offset of its first instruction"),
+            _p("end_offset", PropType.INT, "end offset (exclusive)"),
+        ),
+        optional=(_p("instruction_count", PropType.INT, "instructions in the block"),),
+    ),
+    NodeContract(
+        kind=N.COMMENT,
+        description="A comment ('#' to the end of the line).",
+        requires_span=True,
+        required=(_p("text", PropType.STRING, "the comment, '#' included"),),
+    ),
+    NodeContract(
+        kind=N.DOCSTRING,
+        description="The docstring of a module, class or function.",
+        requires_span=True,
+        required=(_p("text", PropType.STRING, "the cleaned docstring"),),
+    ),
+    NodeContract(
         kind=N.DIAGNOSTIC,
         description="A problem met reading, decoding, parsing or analysing a file (extract_errors).",
         required=(
@@ -146,6 +200,67 @@ EDGE_CONTRACTS: tuple[EdgeContract, ...] = (
         src_kinds=(N.CLASS, N.FUNCTION),
         dst_kinds=(N.NAME_REF, N.ATTRIBUTE_REF, N.CALL, N.AST_NODE),
         required=(_p("position", PropType.INT, "0-based index in the decorator list"),),
+    ),
+    EdgeContract(
+        kind=E.SCOPE_PARENT,
+        description="Scope -> the scope it is nested in.",
+        src_kinds=(N.SCOPE,),
+        dst_kinds=(N.SCOPE,),
+    ),
+    EdgeContract(
+        kind=E.SCOPE_OF,
+        description="Scope -> the syntax node opening it (module, class, function, lambda, comprehension).",
+        src_kinds=(N.SCOPE,),
+        dst_kinds=SCOPE_OWNERS,
+    ),
+    EdgeContract(
+        kind=E.HAS_SYMBOL,
+        description="Scope -> each symbol of its symbol table.",
+        src_kinds=(N.SCOPE,),
+        dst_kinds=(N.SYMBOL,),
+    ),
+    EdgeContract(
+        kind=E.CODE_UNIT_OF,
+        description="Code unit -> the syntax node compiled into it.",
+        src_kinds=(N.CODE_UNIT,),
+        dst_kinds=SCOPE_OWNERS,
+    ),
+    EdgeContract(
+        kind=E.HAS_BLOCK,
+        description="Code unit -> each basic block of its bytecode.",
+        src_kinds=(N.CODE_UNIT,),
+        dst_kinds=(N.CFG_BLOCK,),
+        required=(_p("ordinal", PropType.INT, "index of the block in the code unit"),),
+    ),
+    EdgeContract(
+        kind=E.CFG_NEXT,
+        description="Basic block -> the block control falls through to.",
+        src_kinds=(N.CFG_BLOCK,),
+        dst_kinds=(N.CFG_BLOCK,),
+    ),
+    EdgeContract(
+        kind=E.CFG_JUMP,
+        description="Basic block -> a block its final jump may go to.",
+        src_kinds=(N.CFG_BLOCK,),
+        dst_kinds=(N.CFG_BLOCK,),
+    ),
+    EdgeContract(
+        kind=E.CFG_EXCEPTION,
+        description="Protected basic block -> the handler block an exception goes to.",
+        src_kinds=(N.CFG_BLOCK,),
+        dst_kinds=(N.CFG_BLOCK,),
+    ),
+    EdgeContract(
+        kind=E.HAS_COMMENT,
+        description="Module -> each comment of its file.",
+        src_kinds=(N.MODULE,),
+        dst_kinds=(N.COMMENT,),
+    ),
+    EdgeContract(
+        kind=E.HAS_DOCSTRING,
+        description="Module, class or function -> its docstring.",
+        src_kinds=(N.MODULE, N.CLASS, N.FUNCTION),
+        dst_kinds=(N.DOCSTRING,),
     ),
     EdgeContract(
         kind=E.HAS_DIAGNOSTIC,

@@ -43,6 +43,15 @@ OWN_KINDS = {
     "Module": NodeKind.MODULE,
 }
 
+# Definitions take their qualified name from the scope they open (module name prepended).
+DEFINITION_JOINS = (
+    join("s", "symtable_scopes", {"ast_node_id": "n.node_id"}, how=JoinType.LEFT),
+    join("f", "source_files", {"file_id": "n.file_id"}, how=JoinType.LEFT),
+)
+DEFINITION_QUALNAME = (
+    "CASE WHEN s.qualified_name IS NULL THEN NULL ELSE concat(f.module_name, '.', s.qualified_name) END"
+)
+
 CTX = join("c", AST, {"parent_id": "n.node_id", "field_name": "'ctx'"}, how=JoinType.LEFT)
 PARAM_KIND = (
     "CASE n.field_name WHEN 'posonlyargs' THEN 'posonly' WHEN 'args' THEN 'positional' "
@@ -74,7 +83,14 @@ def _syntax_node(
 
 @SYNTAX.rule
 def class_nodes() -> RuleDefinition:
-    return _syntax_node("class_nodes", NodeKind.CLASS, ("ClassDef",), "A CLASS node per class statement.")
+    return _syntax_node(
+        "class_nodes",
+        NodeKind.CLASS,
+        ("ClassDef",),
+        "A CLASS node per class statement.",
+        joins=DEFINITION_JOINS,
+        columns={"qualified_name": DEFINITION_QUALNAME},
+    )
 
 
 @SYNTAX.rule
@@ -84,7 +100,8 @@ def function_nodes() -> RuleDefinition:
         NodeKind.FUNCTION,
         FUNCTION_DEFS,
         "A FUNCTION node per def and async def.",
-        columns={"is_async": "n.kind = 'AsyncFunctionDef'"},
+        joins=DEFINITION_JOINS,
+        columns={"is_async": "n.kind = 'AsyncFunctionDef'", "qualified_name": DEFINITION_QUALNAME},
     )
 
 

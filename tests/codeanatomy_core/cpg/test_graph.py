@@ -52,22 +52,33 @@ def test_span_contracts_hold(built: Any) -> None:
             assert node["path"] is not None
 
 
-def test_files_modules_and_packages(built: Any) -> None:
-    assert built.edge_labels("CONTAINS") >= {
-        ("FILE app/__init__.py", "MODULE app"),
-        ("FILE app/models.py", "MODULE app.models"),
-        ("FILE broken.py", "MODULE broken"),
+def test_contains_is_the_nesting_of_packages_files_modules_and_definitions(built: Any) -> None:
+    assert built.edge_labels("CONTAINS") == {
         ("PACKAGE app", "MODULE app"),
         ("PACKAGE app", "MODULE app.models"),
         ("PACKAGE app", "MODULE app.util"),
         ("PACKAGE app", "PACKAGE app.sub"),
         ("PACKAGE app.sub", "MODULE app.sub"),
         ("PACKAGE app.sub", "MODULE app.sub.helpers"),
+        ("FILE app/__init__.py", "MODULE app"),
+        ("FILE app/models.py", "MODULE app.models"),
+        ("FILE app/sub/__init__.py", "MODULE app.sub"),
+        ("FILE app/sub/helpers.py", "MODULE app.sub.helpers"),
+        ("FILE app/util.py", "MODULE app.util"),
+        ("FILE broken.py", "MODULE broken"),
+        ("FILE main.py", "MODULE main"),
+        ("MODULE app.models", "FUNCTION app.models.registered"),
+        ("MODULE app.models", "CLASS app.models.Animal"),
+        ("MODULE app.models", "CLASS app.models.Dog"),
+        ("CLASS app.models.Animal", "FUNCTION app.models.Animal.__init__"),
+        ("CLASS app.models.Animal", "FUNCTION app.models.Animal.speak"),
+        ("CLASS app.models.Dog", "FUNCTION app.models.Dog.speak"),
+        ("MODULE app.sub.helpers", "FUNCTION app.sub.helpers.helper"),
+        ("MODULE app.util", "FUNCTION app.util.shout"),
+        ("MODULE app.util", "FUNCTION app.util.twice"),
+        ("MODULE app.util", "FUNCTION app.util.parse"),
+        ("MODULE main", "FUNCTION main.run"),
     }
-    packages = {e for e in built.edge_labels("CONTAINS") if e[0].startswith("PACKAGE")}
-    assert len(packages) == 6
-    files = {e for e in built.edge_labels("CONTAINS") if e[0].startswith("FILE")}
-    assert len(files) == 7
 
 
 def test_diagnostics_of_the_broken_file(built: Any) -> None:
@@ -77,17 +88,52 @@ def test_diagnostics_of_the_broken_file(built: Any) -> None:
 
 
 def test_decorators_and_parameters(built: Any) -> None:
-    assert built.edge_labels("DECORATED_BY") == {("CLASS Dog@24", "NAME_REF registered@23")}
-    params = {(s.split("@")[0], d.split("@")[0]) for s, d in built.edge_labels("HAS_PARAMETER")}
-    assert params == {
-        ("FUNCTION registered", "PARAMETER cls"),
-        ("FUNCTION __init__", "PARAMETER self"),
-        ("FUNCTION __init__", "PARAMETER name"),
-        ("FUNCTION speak", "PARAMETER self"),
-        ("FUNCTION shout", "PARAMETER text"),
-        ("FUNCTION twice", "PARAMETER fn"),
-        ("FUNCTION twice", "PARAMETER value"),
-        ("FUNCTION helper", "PARAMETER word"),
-        ("FUNCTION run", "PARAMETER names"),
-        ("LAMBDA <lambda>", "PARAMETER d"),
+    assert built.edge_labels("DECORATED_BY") == {("CLASS app.models.Dog", "NAME_REF registered@23")}
+    assert built.edge_labels("HAS_PARAMETER") == {
+        ("FUNCTION app.models.registered", "PARAMETER cls@8"),
+        ("FUNCTION app.models.Animal.__init__", "PARAMETER self@16"),
+        ("FUNCTION app.models.Animal.__init__", "PARAMETER name@16"),
+        ("FUNCTION app.models.Animal.speak", "PARAMETER self@19"),
+        ("FUNCTION app.models.Dog.speak", "PARAMETER self@26"),
+        ("FUNCTION app.sub.helpers.helper", "PARAMETER word@4"),
+        ("FUNCTION app.util.shout", "PARAMETER text@6"),
+        ("FUNCTION app.util.twice", "PARAMETER fn@10"),
+        ("FUNCTION app.util.twice", "PARAMETER value@10"),
+        ("FUNCTION app.util.parse", "PARAMETER text@14"),
+        ("FUNCTION main.run", "PARAMETER names@7"),
+        ("LAMBDA <lambda>@10", "PARAMETER d@10"),
     }
+
+
+def test_docstrings_and_comments(built: Any) -> None:
+    assert built.edge_labels("HAS_DOCSTRING") == {
+        ("MODULE app", "DOCSTRING None@1"),
+        ("MODULE app.models", "DOCSTRING None@1"),
+        ("MODULE app.util", "DOCSTRING None@1"),
+        ("MODULE main", "DOCSTRING None@1"),
+        ("FUNCTION app.models.registered", "DOCSTRING registered@9"),
+        ("CLASS app.models.Animal", "DOCSTRING Animal@14"),
+    }
+    assert built.edge_labels("HAS_COMMENT") == {
+        ("MODULE app.models", "COMMENT None@25"),
+        ("MODULE main", "COMMENT None@10"),
+    }
+    props = built.table(PROPS).to_pylist()
+    texts = {p["value_string"] for p in props if p["kind"] == "COMMENT" and p["key"] == "text"}
+    assert texts == {"# a dog says woof", "# noqa: E731"}
+
+
+def test_scopes_symbols_and_code_units(built: Any) -> None:
+    scopes = {(s, d) for s, d in built.edge_labels("SCOPE_OF")}
+    assert ("SCOPE main.run.lambda", "LAMBDA <lambda>@10") in scopes
+    assert ("SCOPE main.run.listcomp", "AST_NODE None@8") in scopes
+    assert ("SCOPE app.models", "MODULE app.models") in scopes
+    assert ("SCOPE main.run.lambda", "SCOPE main.run") in built.edge_labels("SCOPE_PARENT")
+    assert ("SCOPE app.util.shout", "SYMBOL app.util.shout.text") in built.edge_labels("HAS_SYMBOL")
+    units = built.edge_labels("CODE_UNIT_OF")
+    assert ("CODE_UNIT main.run.<locals>.<lambda>", "LAMBDA <lambda>@10") in units
+    assert ("CODE_UNIT app.models", "MODULE app.models") in units
+    exception_edges = built.edge_labels("CFG_EXCEPTION")
+    assert exception_edges and all(s.startswith("CFG_BLOCK") for s, _ in exception_edges)
+    handlers = {n["qualified_name"] for n in built.nodes() if n["kind"] == "CODE_UNIT"}
+    assert "app.util.parse" in handlers
