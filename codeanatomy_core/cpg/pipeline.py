@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codeanatomy_core.cpg.runtime import default_runtime
-from codeanatomy_core.cpg.step import cpg_step
+from codeanatomy_core.cpg.step import cpg_step, output_specs
 from codeanatomy_core.pipeline.step import Step
 from codeanatomy_core.registry.cpg_tables import cpg_tables
 from codeanatomy_core.registry.relspec_tables import SnapshotSource, relspec_tables
@@ -34,7 +34,7 @@ def graph_steps(catalog: SpecCatalog, *, config: RelspecConfig = DEFAULT_CONFIG)
 
 
 def graph_steps_for(runtime: RelspecRuntime) -> GraphSteps:
-    source = SnapshotSource(runtime)
+    source = SnapshotSource(runtime, outputs=output_specs(runtime))
     tables = (*relspec_tables(source), *cpg_tables(source))
     step = cpg_step(runtime, registry_tables={t.name: t for t in tables})
     return GraphSteps(runtime=runtime, step=step, registry_tables=tables)

@@ -61,6 +61,11 @@ def rule_inputs(runtime: RelspecRuntime) -> tuple[str, ...]:
     return tuple(sorted(names | {PATHS_DATASET}))
 
 
+def output_specs(runtime: RelspecRuntime) -> tuple[DatasetSpec, ...]:
+    """The CPG dataset specs: built from the rules' inputs and the registry tables loaded."""
+    return cpg_specs((*rule_inputs(runtime), *LOADED_FROM))
+
+
 def with_kinds(runtime: RelspecRuntime, kinds: KindRegistry) -> RelspecRuntime:
     """``runtime`` whose cpg handler checks against ``kinds``."""
     handlers = [
@@ -140,12 +145,11 @@ def cpg_step(runtime: RelspecRuntime, *, registry_tables: Mapping[str, RegistryT
     missing = sorted(set(LOADED_FROM) - set(registry_tables))
     if missing:
         raise PipelineError(f"step {STEP_NAME!r}: registry tables {missing} are not defined")
-    upstream = (*rule_inputs(runtime), *LOADED_FROM)
     runner = CpgRunner(runtime, dict(registry_tables))
     return Step(
         name=STEP_NAME,
         description="Build the code property graph (nodes, edges, properties, accelerators) from the rules.",
-        outputs=cpg_specs(upstream),
+        outputs=output_specs(runtime),
         run=runner,
         signature_sources=runner.signature_sources,
     )

@@ -24,7 +24,7 @@ from codeanatomy_core.relspec.rows import (
 )
 from codeanatomy_core.relspec.runtime import RelspecRuntime
 from codeanatomy_core.relspec.snapshot import RelspecSnapshot, snapshot
-from codeanatomy_core.specs.model import Domain
+from codeanatomy_core.specs.model import DatasetSpec, Domain
 
 RowsOf = Callable[["SnapshotSource", SpecSources], Iterable[msgspec.Struct]]
 
@@ -40,11 +40,12 @@ class SnapshotSource:
     """The snapshot of one runtime, computed on first use."""
 
     runtime: RelspecRuntime
+    outputs: tuple[DatasetSpec, ...] = ()
     _snapshot: RelspecSnapshot | None = field(default=None, init=False)
 
     def get(self) -> RelspecSnapshot:
         if self._snapshot is None:
-            self._snapshot = snapshot(self.runtime)
+            self._snapshot = snapshot(self.runtime, outputs=self.outputs)
         return self._snapshot
 
 

@@ -8,6 +8,8 @@ columns and keys), so incremental runs read this metadata rather than module con
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import msgspec
 
 from codeanatomy_core.relspec.compiler import graph_signature
@@ -24,6 +26,7 @@ from codeanatomy_core.relspec.rows import (
 from codeanatomy_core.relspec.rows import RuleRow as RuleRowType
 from codeanatomy_core.relspec.runtime import RelspecRuntime
 from codeanatomy_core.relspec.validation import KindCoverage
+from codeanatomy_core.specs.model import DatasetSpec
 
 
 class RelspecSnapshot(msgspec.Struct, frozen=True, kw_only=True):
@@ -126,8 +129,11 @@ def bundle_rows(runtime: RelspecRuntime) -> tuple[BundleRow, ...]:
     return tuple(rows)
 
 
-def incremental_rows(runtime: RelspecRuntime) -> tuple[IncrementalRow, ...]:
-    catalog = runtime.catalog
+def incremental_rows(
+    runtime: RelspecRuntime, *, outputs: Iterable[DatasetSpec] = ()
+) -> tuple[IncrementalRow, ...]:
+    """Every dataset rules read (inputs) or write (outputs: their specs from ``outputs``)."""
+    specs = {s.name: s for s in outputs} | {s.name: s for s in runtime.catalog}
     readers: dict[str, list[str]] = {}
     writers: dict[str, list[str]] = {}
     for rule in runtime.registry:
@@ -137,7 +143,7 @@ def incremental_rows(runtime: RelspecRuntime) -> tuple[IncrementalRow, ...]:
     rows = []
     for role, table in (("input", readers), ("output", writers)):
         for name, rules in sorted(table.items()):
-            spec = catalog.get(name) if name in catalog else None
+            spec = specs.get(name)
             rows.append(
                 IncrementalRow(
                     dataset=name,
@@ -158,8 +164,9 @@ def rule_rows(runtime: RelspecRuntime) -> tuple[RuleRowType, ...]:
     )
 
 
-def snapshot(runtime: RelspecRuntime) -> RelspecSnapshot:
-    """The snapshot of a runtime's rule set (compiles and validates it once)."""
+def snapshot(runtime: RelspecRuntime, *, outputs: Iterable[DatasetSpec] = ()) -> RelspecSnapshot:
+    """The snapshot of a runtime's rule set (compiles and validates it once); ``outputs`` are
+    the specs of the datasets the rules write, for the incremental spec."""
     diagnostics = rule_diagnostics(runtime)
     fingerprints = {d.rule: d.fingerprint for d in diagnostics if d.fingerprint is not None}
     return RelspecSnapshot(
@@ -171,5 +178,5 @@ def snapshot(runtime: RelspecRuntime) -> RelspecSnapshot:
         graph_signature=graph_signature(fingerprints),
         coverage=runtime.validation().coverage,
         bundles=bundle_rows(runtime),
-        incremental=incremental_rows(runtime),
+        incremental=incremental_rows(runtime, outputs=outputs),
     )
