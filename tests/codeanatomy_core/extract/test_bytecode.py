@@ -16,13 +16,9 @@ import numpy as np
 import pytest
 
 from codeanatomy_core.extract.bytecode import BytecodeExtractor
+from codeanatomy_core.extract.bytecode_args import constant_repr, local_names
 from codeanatomy_core.extract.bytecode_datasets import BYTECODE_INSTRUCTIONS, CODE_UNITS
-from codeanatomy_core.extract.bytecode_decode import (
-    collect_code_units,
-    constant_repr,
-    decode_instructions,
-    local_names,
-)
+from codeanatomy_core.extract.bytecode_decode import collect_code_units, decode_instructions
 from codeanatomy_core.extract.file_pass import FileOutput, extract_file
 from codeanatomy_core.extract.linetable import decode_exception_tables, decode_locations
 from codeanatomy_core.extract.opcodes import FAST_DECODE
