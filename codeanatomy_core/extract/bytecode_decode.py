@@ -67,7 +67,7 @@ def collect_code_units(module: CodeType) -> CodeUnits:
         index = len(codes)
         codes.append(code)
         parents.append(parent)
-        children = [c for c in code.co_consts if isinstance(c, CodeType)]
+        children = [c for c in code.co_consts if type(c) is CodeType]
         stack.extend((child, index) for child in reversed(children))
     return CodeUnits(codes=tuple(codes), parents=np.array(parents, dtype=np.int64))
 
