@@ -2,34 +2,52 @@
 
 * nodes: the rows of every node rule with their kind and rule; a node id produced twice
   keeps the row of the rule with the lowest priority (then name);
-* edges: ``edge_id = combine_ids('edge:' + kind, src, dst)`` (so one edge per kind, source
-  and destination); candidates of the same edge keep the best by score, confidence, rule
-  priority, rule name (descending, descending, ascending, ascending); kinds whose contract
-  asks for a winner keep one edge per ambiguity group the same way; edges whose endpoints
-  are not nodes are dropped and counted (referential integrity holds in the output);
-* props: every non-null contract property column of a kept row; the accelerators are
-  projections of the edges and a per-node list of properties.
+* edges: ``edge_id = combine_ids('edge:' + kind, src, dst)`` (one edge per kind, source and
+  destination); candidates of the same edge keep the best by score, confidence (both
+  descending), rule priority and rule name (ascending); kinds whose contract asks for a
+  winner keep one edge per ambiguity group the same way; edges whose endpoints are not
+  nodes are dropped and counted, so referential integrity holds in the output;
+* props: every non-null contract property of a kept row; the accelerators are the edges by
+  source and by destination, and one row per node with its properties.
 
-Everything is sorted by the specs' orderings before writing, so the tables are
-byte-identical whatever the worker count.
+Orderings are computed with numpy on integer keys (rule names are ranked: compiled rules
+come sorted by name), and every table leaves here in its spec's ordering, so the tables are
+byte-identical whatever the worker count and the writer need not sort them again.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import datafusion
 import msgspec
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from codeanatomy_core.cpg.columns import (
+    compact,
+    decode_codes,
+    first_per_key,
+    float_column,
+    int_column,
+    member,
+    plain,
+    take,
+)
 from codeanatomy_core.cpg.contracts import KindRegistry
-from codeanatomy_core.cpg.datasets import EDGES, EDGES_BY_DST, EDGES_BY_SRC, NODES, PROPS, PROPS_MAP
+from codeanatomy_core.cpg.datasets import (
+    EDGES,
+    EDGES_BY_DST,
+    EDGES_BY_SRC,
+    NODES,
+    PROP_FIELDS,
+    PROPS,
+    PROPS_MAP,
+)
 from codeanatomy_core.cpg.handler import EDGE_COLUMNS, NODE_COLUMNS
 from codeanatomy_core.cpg.kinds import EntityKind
-from codeanatomy_core.cpg.props import melt, props_map
+from codeanatomy_core.cpg.props import assemble_props, melt, props_map
 from codeanatomy_core.ids import combine_ids
 from codeanatomy_core.relspec.compiler import (
     CompiledRule,
@@ -38,8 +56,12 @@ from codeanatomy_core.relspec.compiler import (
     rule_session,
     run_compiled,
 )
+from codeanatomy_core.relspec.errors import RuleError
+from codeanatomy_core.specs.schema import arrow_field
 
 PATHS_DATASET = "source_files"
+PROPS_SCHEMA = pa.schema([arrow_field(f) for f in PROP_FIELDS])
+_ARROW = {"BIGINT": pa.int64(), "INT": pa.int32(), "VARCHAR": pa.string(), "DOUBLE": pa.float64()}
 
 
 class BuildStats(msgspec.Struct, frozen=True, kw_only=True):
@@ -70,36 +92,55 @@ class CpgBuild(msgspec.Struct, frozen=True, kw_only=True):
     stats: BuildStats
 
 
-_ARROW = {"BIGINT": pa.int64(), "INT": pa.int32(), "VARCHAR": pa.string(), "DOUBLE": pa.float64()}
-
-
-def _standard(rows: pa.Table, columns: tuple[OutputColumn, ...], *, first: tuple[str, ...] = ()) -> pa.Table:
+def _standard(rows: pa.Table, columns: tuple[OutputColumn, ...]) -> pa.Table:
     """The standard columns of rule rows, all nullable (DataFusion's nullability varies by plan)."""
-    names = [*first, *(c.name for c in columns)]
-    types = [rows.schema.field(n).type for n in first] + [_ARROW[c.sql_type] for c in columns]
-    schema = pa.schema([pa.field(n, t) for n, t in zip(names, types, strict=True)])
+    schema = pa.schema([pa.field(c.name, _ARROW[c.sql_type]) for c in columns])
+    arrays = [rows.column(f.name) for f in schema]
     return pa.Table.from_arrays(
-        [rows.column(n).cast(t) for n, t in zip(names, types, strict=True)], schema=schema
+        [a if a.type == f.type else a.cast(f.type) for a, f in zip(arrays, schema, strict=True)],
+        schema=schema,
     )
 
 
-def _constant(value: str | int, n: int, dtype: pa.DataType) -> pa.Array:
-    return pa.array(np.full(n, value, dtype=object if isinstance(value, str) else np.int64), dtype)
-
-
-def _first_per_key(keys: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """Row indices of the first row (in ``order``) of every distinct key, in key order."""
+def _best_per_key(keys: np.ndarray, ranking: Sequence[np.ndarray]) -> np.ndarray:
+    """Index of the best row of every key (first by ``ranking``, most significant last), sorted."""
+    order = np.argsort(keys)
     ranked = keys[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = ranked[1:] != ranked[:-1]
-    return order[first]
+    if len(ranked) < 2 or not np.any(ranked[1:] == ranked[:-1]):
+        return np.sort(order)
+    return np.sort(first_per_key(keys, np.lexsort((*ranking, keys))))
 
 
-def _priority_order(table: pa.Table, key: str, extra: list[tuple[str, str]]) -> np.ndarray:
-    """Row order by ``key`` then ``extra`` sort keys (stable, deterministic)."""
-    index = pa.array(np.arange(table.num_rows), pa.int64())
-    ranked = table.append_column("__row", index).sort_by([(key, "ascending"), *extra, ("__row", "ascending")])
-    return ranked.column("__row").to_numpy()
+class RuleOutputs:
+    """The rows of the rules of one output, side by side: standard columns and rule codes."""
+
+    def __init__(
+        self, rules: Sequence[CompiledRule], tables: Sequence[pa.Table], columns: tuple[OutputColumn, ...]
+    ):
+        if not rules:
+            raise RuleError("the CPG needs at least one node rule and one edge rule")
+        self.rules = tuple(rules)
+        self.tables = tuple(tables)
+        self.standard = pa.concat_tables([_standard(t, columns) for t in tables]).combine_chunks()
+        self.offsets = np.cumsum([0, *(t.num_rows for t in tables)])
+        self.rule = np.repeat(np.arange(len(rules), dtype=np.int32), np.diff(self.offsets))
+        self.priority = np.array([r.priority for r in rules], dtype=np.int64)[self.rule]
+
+    def kept_rows(self, keep: np.ndarray) -> list[tuple[CompiledRule, pa.Table]]:
+        """Each rule's own rows (all columns) among the kept ones."""
+        out = []
+        for index, (rule, table) in enumerate(zip(self.rules, self.tables, strict=True)):
+            mask = keep[self.offsets[index] : self.offsets[index + 1]]
+            out.append((rule, table if mask.all() else table.filter(pa.array(mask))))
+        return out
+
+    def labels(self, rows: np.ndarray) -> tuple[pa.Array, pa.Array]:
+        """Kind and rule name of the rows ``rows`` (indices into the concatenated rows)."""
+        codes = self.rule[rows]
+        return (
+            decode_codes(codes, [r.kind or "" for r in self.rules]),
+            decode_codes(codes, [r.rule for r in self.rules]),
+        )
 
 
 class Assembler:
@@ -113,137 +154,138 @@ class Assembler:
         self.ctx = ctx
         self.rule_rows: dict[str, int] = {}
 
-    def _run(self, rule: CompiledRule) -> pa.Table:
-        rows = run_compiled(rule, self.ctx)
-        self.rule_rows[rule.rule] = rows.num_rows
-        return rows
+    def _outputs(self, dataset: str, columns: tuple[OutputColumn, ...]) -> RuleOutputs:
+        rules = self.compiled.for_output(dataset)
+        tables = []
+        for rule in rules:
+            rows = run_compiled(rule, self.ctx)
+            self.rule_rows[rule.rule] = rows.num_rows
+            tables.append(rows)
+        return RuleOutputs(rules, tables, columns)
 
     def nodes(self) -> tuple[pa.Table, list[pa.Table], int]:
-        parts, props_of = [], []
-        for rule in self.compiled.for_output(NODES):
-            rows = self._run(rule)
-            n = rows.num_rows
-            base = _standard(rows, NODE_COLUMNS)
-            base = base.append_column("kind", _constant(rule.kind or "", n, pa.string()))
-            base = base.append_column("rule_name", _constant(rule.rule, n, pa.string()))
-            base = base.append_column("priority", _constant(rule.priority, n, pa.int64()))
-            parts.append(base)
-            props_of.append((rows, rule))
-        nodes = pa.concat_tables(parts) if parts else None
-        if nodes is None:
-            raise ValueError("no node rules")
-        order = _priority_order(nodes, "node_id", [("priority", "ascending"), ("rule_name", "ascending")])
-        kept = _first_per_key(nodes.column("node_id").to_numpy(), order)
-        duplicates = nodes.num_rows - len(kept)
-        keep_mask = np.zeros(nodes.num_rows, dtype=bool)
-        keep_mask[kept] = True
-        props, offset = [], 0
-        for rows, rule in props_of:
-            mask = keep_mask[offset : offset + rows.num_rows]
-            offset += rows.num_rows
-            chosen = rows if mask.all() else rows.filter(pa.array(mask))
-            contract = self.kinds.node(rule.kind or "")
+        out = self._outputs(NODES, NODE_COLUMNS)
+        ids = int_column(out.standard, "node_id")
+        kept = _best_per_key(ids, (out.rule, out.priority))
+        keep = np.zeros(len(ids), dtype=bool)
+        keep[kept] = True
+        props = []
+        for rule, rows in out.kept_rows(keep):
             props += melt(
-                chosen,
+                rows,
                 entity=EntityKind.NODE,
                 id_column="node_id",
                 kind=rule.kind or "",
-                props=contract.props,
+                props=self.kinds.node(rule.kind or "").props,
             )
-        return nodes.take(pa.array(np.sort(kept))).drop_columns(["priority"]), props, duplicates
-
-    def edges(self, node_ids: np.ndarray) -> tuple[pa.Table, list[pa.Table], int, int]:
-        parts, props_of = [], []
-        for rule in self.compiled.for_output(EDGES):
-            rows = self._run(rule)
-            n = rows.num_rows
-            src = rows.column("src").to_numpy()
-            dst = rows.column("dst").to_numpy()
-            edge_id = pa.array(combine_ids(f"edge:{rule.kind}", src, dst), pa.int64())
-            rows = rows.append_column("edge_id", edge_id)
-            base = _standard(rows, EDGE_COLUMNS, first=("edge_id",))
-            score = pc.coalesce(base.column("score"), base.column("confidence"))
-            base = base.set_column(base.column_names.index("score"), "score", score)
-            base = base.append_column("kind", _constant(rule.kind or "", n, pa.string()))
-            base = base.append_column("rule_name", _constant(rule.rule, n, pa.string()))
-            base = base.append_column("priority", _constant(rule.priority, n, pa.int64()))
-            parts.append(base)
-            props_of.append((rows, rule))
-        edges = pa.concat_tables(parts)
-        dangling = ~(
-            np.isin(edges.column("src").to_numpy(), node_ids)
-            & np.isin(edges.column("dst").to_numpy(), node_ids)
+        rows = np.flatnonzero(keep)
+        table = take(out.standard, rows)
+        kind, rule_name = out.labels(rows)
+        return (
+            table.append_column("kind", kind).append_column("rule_name", rule_name),
+            props,
+            len(ids) - len(kept),
         )
-        best = [
-            ("score", "descending"),
-            ("confidence", "descending"),
-            ("priority", "ascending"),
-            ("rule_name", "ascending"),
+
+    def edges(self, node_ids: pa.Array) -> tuple[pa.Table, list[pa.Table], int, int]:
+        out = self._outputs(EDGES, EDGE_COLUMNS)
+        standard = out.standard
+        src, dst = int_column(standard, "src"), int_column(standard, "dst")
+        edge_id = np.empty(len(src), dtype=np.int64)
+        for index, rule in enumerate(out.rules):
+            span = slice(out.offsets[index], out.offsets[index + 1])
+            edge_id[span] = combine_ids(f"edge:{rule.kind}", src[span], dst[span])
+        confidence = float_column(standard, "confidence")
+        score_column = standard.column("score")
+        score = np.where(
+            score_column.is_null().to_numpy(zero_copy_only=False), confidence, float_column(standard, "score")
+        )
+        valid = member(np.concatenate([src, dst]), node_ids).reshape(2, -1).all(axis=0)
+        candidates = np.flatnonzero(valid)
+        best = _best_per_key(
+            edge_id[candidates],
+            (out.rule[candidates], out.priority[candidates], -confidence[candidates], -score[candidates]),
+        )
+        kept = candidates[best]
+        kept = self._winners(out, kept, score, confidence)
+        keep = np.zeros(len(src), dtype=bool)
+        keep[kept] = True
+        props = []
+        with_ids = [
+            (
+                rule,
+                rows.append_column(
+                    "edge_id", pa.array(edge_id[out.offsets[i] : out.offsets[i + 1]][_mask(keep, out, i)])
+                ),
+            )
+            for i, (rule, rows) in enumerate(out.kept_rows(keep))
         ]
-        order = _priority_order(edges, "edge_id", best)
-        order = order[~dangling[order]]
-        kept = _first_per_key(edges.column("edge_id").to_numpy(), order)
-        kept = self._winners(edges, kept)
-        merged = edges.num_rows - int(dangling.sum()) - len(kept)
-        keep_mask = np.zeros(edges.num_rows, dtype=bool)
-        keep_mask[kept] = True
-        props, offset = [], 0
-        for rows, rule in props_of:
-            mask = keep_mask[offset : offset + rows.num_rows]
-            offset += rows.num_rows
-            chosen = rows.filter(pa.array(mask))
-            contract = self.kinds.edge(rule.kind or "")
+        for rule, rows in with_ids:
             props += melt(
-                chosen,
+                rows,
                 entity=EntityKind.EDGE,
                 id_column="edge_id",
                 kind=rule.kind or "",
-                props=contract.props,
+                props=self.kinds.edge(rule.kind or "").props,
             )
-        return (
-            edges.take(pa.array(np.sort(kept))).drop_columns(["priority"]),
-            props,
-            merged,
-            int(dangling.sum()),
+        rows = np.flatnonzero(keep)
+        table = take(standard, rows).set_column(
+            standard.column_names.index("score"), "score", pa.array(score[rows], pa.float64())
         )
+        kind, rule_name = out.labels(rows)
+        table = table.add_column(0, "edge_id", pa.array(edge_id[rows], pa.int64()))
+        table = table.append_column("kind", kind).append_column("rule_name", rule_name)
+        dangling = int((~valid).sum())
+        return table, props, len(src) - dangling - len(kept), dangling
 
-    def _winners(self, edges: pa.Table, kept: np.ndarray) -> np.ndarray:
+    def _winners(
+        self, out: RuleOutputs, kept: np.ndarray, score: np.ndarray, confidence: np.ndarray
+    ) -> np.ndarray:
         """Kinds whose contract asks for a winner keep the best edge of each ambiguity group."""
-        choosy = [str(c.kind) for c in self.kinds.edge_contracts() if c.select_winner]
+        choosy = {i for i, r in enumerate(out.rules) if self.kinds.edge(r.kind or "").select_winner}
         if not choosy:
             return kept
-        sub = edges.take(pa.array(kept))
-        grouped = pc.and_(
-            pc.is_in(sub.column("kind"), pa.array(choosy)), pc.is_valid(sub.column("ambiguity_group"))
+        groups = out.standard.column("ambiguity_group")
+        grouped = (
+            np.isin(out.rule[kept], list(choosy)) & groups.is_valid().to_numpy(zero_copy_only=False)[kept]
         )
-        mask = grouped.to_numpy(zero_copy_only=False)
-        if not mask.any():
+        if not grouped.any():
             return kept
-        candidates = sub.filter(grouped)
-        group_key = combine_ids("group", candidates.column("ambiguity_group").to_numpy())
-        candidates = candidates.append_column("__group", pa.array(group_key, pa.int64()))
-        best = [
-            ("score", "descending"),
-            ("confidence", "descending"),
-            ("priority", "ascending"),
-            ("rule_name", "ascending"),
-            ("dst", "ascending"),
-        ]
-        order = _priority_order(candidates, "__group", best)
-        winners = _first_per_key(candidates.column("__group").to_numpy(), order)
-        return np.sort(np.concatenate([kept[~mask], kept[mask][winners]]))
+        candidates = kept[grouped]
+        group = int_column(out.standard, "ambiguity_group")[candidates]
+        dst = int_column(out.standard, "dst")[candidates]
+        rule = out.rule[candidates]
+        order = np.lexsort(
+            (dst, rule, out.priority[candidates], -confidence[candidates], -score[candidates], group)
+        )
+        winners = candidates[first_per_key(group, order)]
+        return np.sort(np.concatenate([kept[~grouped], winners]))
+
+
+def _mask(keep: np.ndarray, out: RuleOutputs, index: int) -> np.ndarray:
+    return keep[out.offsets[index] : out.offsets[index + 1]]
 
 
 def attach_paths(nodes: pa.Table, files: pa.Table) -> pa.Table:
-    ids = files.column("file_id")
-    index = pc.index_in(nodes.column("file_id"), value_set=ids)
-    paths = files.column("path").take(index)
+    index = pa.compute.index_in(nodes.column("file_id"), value_set=files.column("file_id"))
+    paths = pa.compute.dictionary_encode(files.column("path").combine_chunks()).take(index)
     return nodes.add_column(nodes.column_names.index("file_id") + 1, "path", paths)
 
 
-def adjacency(edges: pa.Table, first: str, second: str) -> pa.Table:
-    table = edges.select([first, "kind", second, "edge_id", "file_id", "confidence"])
-    return table.sort_by([(first, "ascending"), ("kind", "ascending"), (second, "ascending")])
+def by_unique(table: pa.Table, column: str) -> pa.Table:
+    """``table`` ordered by a unique integer column."""
+    return take(table, np.argsort(int_column(table, column)))
+
+
+def then_by(table: pa.Table, column: str) -> pa.Table:
+    """``table`` (ordered by a unique column) ordered by ``column`` first, ties kept in order."""
+    return take(table, np.argsort(int_column(table, column), kind="stable"))
+
+
+def adjacency(edges: pa.Table, first: str) -> pa.Table:
+    """Edges (ordered by id) by ``first`` endpoint: ordering ``(first, edge_id)``."""
+    second = "dst" if first == "src" else "src"
+    return then_by(edges.select([first, "kind", second, "edge_id", "file_id", "confidence"]), first)
 
 
 def build_cpg(compiled: CompiledRuleSet, *, kinds: KindRegistry, inputs: Mapping[str, pa.Table]) -> CpgBuild:
@@ -251,23 +293,19 @@ def build_cpg(compiled: CompiledRuleSet, *, kinds: KindRegistry, inputs: Mapping
     start = time.perf_counter()
     assembler = Assembler(compiled, kinds, rule_session(inputs))
     nodes, node_props, duplicates = assembler.nodes()
-    edges, edge_props, merged, dangling = assembler.edges(np.sort(nodes.column("node_id").to_numpy()))
-    nodes = attach_paths(nodes, inputs[PATHS_DATASET])
-    props = (
-        pa.concat_tables([p.cast(node_props[0].schema) for p in node_props + edge_props])
-        if node_props
-        else None
-    )
-    assert props is not None
-    props = props.sort_by([("entity_id", "ascending"), ("entity_kind", "ascending"), ("key", "ascending")])
+    nodes = attach_paths(by_unique(nodes, "node_id"), inputs[PATHS_DATASET])
+    edges, edge_props, merged, dangling = assembler.edges(nodes.column("node_id").combine_chunks())
+    edges = by_unique(compact(edges, ("origin", "resolution_method")), "edge_id")
+    props = assemble_props(node_props + edge_props, PROPS_SCHEMA)
     tables = {
         NODES: nodes,
         EDGES: edges,
         PROPS: props,
-        EDGES_BY_SRC: adjacency(edges, "src", "dst"),
-        EDGES_BY_DST: adjacency(edges, "dst", "src"),
-        PROPS_MAP: props_map(nodes, props),
+        EDGES_BY_SRC: adjacency(edges, "src"),
+        EDGES_BY_DST: adjacency(edges, "dst"),
+        PROPS_MAP: props_map(int_column(nodes, "node_id"), nodes.column("kind").combine_chunks(), props),
     }
+    tables = {name: plain(table) for name, table in tables.items()}
     stats = BuildStats(
         graph_signature=compiled.graph_signature,
         nodes=nodes.num_rows,

@@ -120,13 +120,7 @@ NODE_CONTRACTS: tuple[NodeContract, ...] = (
         description="A name of a scope's symbol table, with the interpreter's flags.",
         required=(
             _p("scope_kind", PropType.STRING, "local, global_explicit, global_implicit, free or cell"),
-            _p("flags", PropType.INT, "raw symtable flag word"),
-        ),
-        optional=(
-            _p("is_parameter", PropType.BOOL, "a parameter of its scope"),
-            _p("is_imported", PropType.BOOL, "bound by an import"),
-            _p("is_assigned", PropType.BOOL, "assigned in its scope"),
-            _p("is_referenced", PropType.BOOL, "read in its scope"),
+            _p("flags", PropType.INT, "raw symtable flag word (parameter, imported, assigned, ... bits)"),
         ),
     ),
     NodeContract(
@@ -146,7 +140,6 @@ NODE_CONTRACTS: tuple[NodeContract, ...] = (
             _p("start_offset", PropType.INT, "offset of its first instruction"),
             _p("end_offset", PropType.INT, "end offset (exclusive)"),
         ),
-        optional=(_p("instruction_count", PropType.INT, "instructions in the block"),),
     ),
     NodeContract(
         kind=N.COMMENT,
@@ -185,7 +178,6 @@ EDGE_CONTRACTS: tuple[EdgeContract, ...] = (
         src_kinds=SYNTAX,
         dst_kinds=SYNTAX,
         required=(_p("field_name", PropType.STRING, "field of the parent holding the child"),),
-        optional=(_p("field_index", PropType.INT, "index in a list field"),),
     ),
     EdgeContract(
         kind=E.HAS_PARAMETER,

@@ -73,7 +73,6 @@ def cfg_block_nodes() -> RuleDefinition:
             "name": "concat('block ', CAST(b.ordinal AS VARCHAR))",
             "start_offset": "b.start_offset",
             "end_offset": "b.end_offset",
-            "instruction_count": "b.instruction_count",
         },
         description="One CFG_BLOCK node per basic block.",
     )

@@ -60,10 +60,6 @@ def symbol_nodes() -> RuleDefinition:
             "qualified_name": f"concat({SCOPE_QUALNAME}, '.', y.name)",
             "scope_kind": "y.scope_kind",
             "flags": "y.flags",
-            "is_parameter": "y.is_parameter",
-            "is_imported": "y.is_imported",
-            "is_assigned": "y.is_assigned",
-            "is_referenced": "y.is_referenced",
         },
         description="One SYMBOL node per symbol of every scope.",
     )

@@ -202,7 +202,6 @@ def ast_child_edges() -> RuleDefinition:
             "dst": "n.node_id",
             "file_id": "n.file_id",
             "field_name": "n.field_name",
-            "field_index": "n.field_index",
         },
         description="Syntax parent -> child (context and operator singletons have no node).",
     )

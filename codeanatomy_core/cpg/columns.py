@@ -1,0 +1,72 @@
+"""Column helpers of the CPG build: constants, rule-coded strings, numpy orderings.
+
+Low-cardinality string columns (kinds, rule names, property keys) stay dictionary-encoded
+while tables are reordered (a take moves int32 codes, not strings); :func:`plain` turns
+them into plain strings once, at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def constant_strings(value: str, n: int) -> pa.DictionaryArray:
+    """``value`` repeated ``n`` times (a one-entry dictionary: no Python objects)."""
+    return decode_codes(np.zeros(n, dtype=np.int32), [value])
+
+
+def decode_codes(codes: np.ndarray, values: Sequence[str]) -> pa.DictionaryArray:
+    """The strings ``values[codes[i]]``, dictionary-encoded."""
+    indices = pa.array(np.asarray(codes, dtype=np.int32), pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(values), pa.string()))
+
+
+def compact(table: pa.Table, columns: Sequence[str]) -> pa.Table:
+    """``table`` with ``columns`` dictionary-encoded (cheap to reorder)."""
+    for name in columns:
+        index = table.column_names.index(name)
+        table = table.set_column(index, name, pc.dictionary_encode(table.column(name)))
+    return table
+
+
+def plain(table: pa.Table) -> pa.Table:
+    """``table`` with every dictionary column decoded into its value type."""
+    for index, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            column = table.column(index).cast(field.type.value_type)
+            table = table.set_column(index, field.with_type(field.type.value_type), column)
+    return table
+
+
+def first_per_key(keys: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Row indices of the first row (in ``order``, which groups equal keys) of every key."""
+    ranked = keys[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = ranked[1:] != ranked[:-1]
+    return order[first]
+
+
+def member(values: np.ndarray, ids: pa.Array) -> np.ndarray:
+    """Which ``values`` are among ``ids`` (a hash lookup)."""
+    return pc.is_in(pa.array(values, pa.int64()), value_set=ids).to_numpy(zero_copy_only=False)
+
+
+def int_column(table: pa.Table, name: str, *, null: int = 0) -> np.ndarray:
+    """An integer column as numpy (nulls as ``null``)."""
+    column = table.column(name)
+    if column.null_count:
+        column = column.fill_null(null)
+    return column.to_numpy()
+
+
+def float_column(table: pa.Table, name: str) -> np.ndarray:
+    return table.column(name).fill_null(0.0).to_numpy()
+
+
+def take(table: pa.Table, indices: np.ndarray) -> pa.Table:
+    """Rows ``indices`` of a single-chunk table (fast path of pyarrow's take)."""
+    return table.take(pa.array(indices, pa.int64()))
