@@ -60,6 +60,7 @@ COMPARE_DUNDERS: dict[type, str] = {
     ast.GtE: "__ge__",
 }
 _PLAIN_OPERANDS = (ast.Constant, ast.JoinedStr)
+MAX_ITEM_KEYS = 32  # items of long literals are stored at "any position"
 
 
 def const_key(value: object) -> str | None:
@@ -211,6 +212,7 @@ class ExpressionWalker(FactsState):
                 self.ops.append(StoreItem(var, None, NO_VAR, spread))
                 keyed = False  # later positions are unknown
             else:
+                keyed = keyed and position < MAX_ITEM_KEYS
                 self.ops.append(StoreItem(var, f"i:{position}" if keyed else None, NO_VAR, item))
         return var, elements
 

@@ -27,6 +27,18 @@ TYPE_METHODS: dict[str, frozenset[str]] = {
 DECLARING_DECORATORS = frozenset({"staticmethod", "classmethod", "property"})
 
 
+# Implicit dunder calls whose operands are not bound to parameters (see flow_calls).
+OPERAND_FREE_DUNDERS = frozenset(
+    {
+        "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__contains__",
+        "__add__", "__sub__", "__mul__", "__matmul__", "__truediv__", "__floordiv__", "__mod__",
+        "__pow__", "__lshift__", "__rshift__", "__or__", "__xor__", "__and__",
+        "__iadd__", "__isub__", "__imul__", "__imatmul__", "__itruediv__", "__ifloordiv__", "__imod__",
+        "__ipow__", "__ilshift__", "__irshift__", "__ior__", "__ixor__", "__iand__",
+    }
+)  # fmt: skip
+
+
 class ContainerOp(IntEnum):
     """Effects of builtin container methods on the flow (receiver = the container)."""
 

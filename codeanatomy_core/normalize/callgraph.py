@@ -27,7 +27,11 @@ def resolve_folder(root: str | Path, *, workers: int = 1, source_roots: tuple[st
     root_path = str(config.root_path)
     tasks = [
         FileTask(
-            file_id=f.file_id, path=f.path, module_name=f.module_name, root=root_path, max_bytes=config.max_file_bytes
+            file_id=f.file_id,
+            path=f.path,
+            module_name=f.module_name,
+            root=root_path,
+            max_bytes=config.max_file_bytes,
         )
         for f in scan.files
     ]

@@ -5,6 +5,13 @@ watchers (callbacks run on every *new* value of a variable) are the only constra
 richer constraints (attribute loads, calls, ...) are watchers that add edges and values.
 Only deltas are propagated (semi-naive evaluation), so each value crosses each edge once.
 
+Widening keeps megamorphic variables small: once a variable holds more than
+``max_values`` values, further *data* values (constants, containers, external symbols)
+entering it are replaced by their summary (a typed value such as "some str"). A variable
+reaching ``saturation`` values is saturated: it keeps what it has and takes nothing more
+(what flows through such a variable is too ambiguous to be useful, and would make the
+cost quadratic). Both are counted and reported.
+
 The number of propagation steps is bounded: when the bound is hit the engine stops, keeps
 what it derived so far (sound up to that point, possibly incomplete) and says so.
 """
@@ -17,6 +24,8 @@ from collections.abc import Callable, Iterable
 Watcher = Callable[[Iterable[int]], None]
 
 DEFAULT_MAX_STEPS = 40_000_000
+DEFAULT_MAX_VALUES = 32
+DEFAULT_SATURATION = 128
 
 
 class Engine:
@@ -28,20 +37,38 @@ class Engine:
         "_queue",
         "exhausted",
         "max_steps",
+        "max_values",
         "pts",
+        "saturated",
+        "saturation",
         "steps",
         "succ",
+        "summary",
         "watchers",
+        "widened",
     )
 
-    def __init__(self, var_count: int, *, max_steps: int = DEFAULT_MAX_STEPS) -> None:
+    def __init__(
+        self,
+        var_count: int,
+        *,
+        summary: list[int],
+        max_steps: int = DEFAULT_MAX_STEPS,
+        max_values: int = DEFAULT_MAX_VALUES,
+        saturation: int = DEFAULT_SATURATION,
+    ) -> None:
         self.pts: list[set[int] | None] = [None] * var_count
         self.succ: list[list[int] | None] = [None] * var_count
         self.watchers: list[list[Watcher] | None] = [None] * var_count
-        self._edges: set[tuple[int, int]] = set()
+        self._edges: set[int] = set()  # src << 32 | dst
         self._pending: dict[int, set[int]] = {}
         self._queue: deque[int] = deque()
         self.max_steps = max_steps
+        self.max_values = max_values
+        self.summary = summary
+        self.widened: set[int] = set()
+        self.saturation = saturation
+        self.saturated: set[int] = set()
         self.steps = 0
         self.exhausted = False
 
@@ -68,9 +95,19 @@ class Engine:
                 return
             self.pts[var] = set(new)
         else:
-            new = set(values).difference(current)
+            new = (values if type(values) is set else set(values)) - current
             if not new:
                 return
+            if len(current) > self.max_values:
+                new = self._widen(var, new, current)
+                if not new:
+                    return
+                room = self.saturation - len(current)
+                if room < len(new):
+                    self.saturated.add(var)
+                    if room <= 0:
+                        return
+                    new = set(sorted(new)[:room])  # deterministic: lowest value ids first
             current |= new
         pending = self._pending.get(var)
         if pending is None:
@@ -78,6 +115,13 @@ class Engine:
             self._queue.append(var)
         else:
             pending |= new
+
+    def _widen(self, var: int, new: set[int], current: set[int]) -> set[int]:
+        summary = self.summary
+        widened = {v if summary[v] < 0 else summary[v] for v in new}
+        if widened != new:
+            self.widened.add(var)
+        return widened.difference(current)
 
     def add_value(self, var: int, value: int) -> None:
         current = self.pts[var]
@@ -89,7 +133,7 @@ class Engine:
         """``values(src) ⊆ values(dst)`` from now on."""
         if src == dst or src < 0 or dst < 0:
             return
-        key = (src, dst)
+        key = src << 32 | dst
         if key in self._edges:
             return
         self._edges.add(key)
@@ -118,7 +162,7 @@ class Engine:
     def run(self) -> bool:
         """Propagate to a fixpoint; False when the step bound stopped it first."""
         queue, pending, succ, watchers = self._queue, self._pending, self.succ, self.watchers
-        add = self.add
+        add, pts, max_values = self.add, self.pts, self.max_values
         while queue:
             if self.steps >= self.max_steps:
                 self.exhausted = True
@@ -129,7 +173,20 @@ class Engine:
             targets = succ[var]
             if targets is not None:
                 for dst in targets:
-                    add(dst, delta)
+                    current = pts[dst]
+                    # Inlined fast path of add(): most deltas are small and partly known.
+                    if current is not None and len(current) <= max_values:
+                        new = delta - current
+                        if new:
+                            current |= new
+                            waiting = pending.get(dst)
+                            if waiting is None:
+                                pending[dst] = new
+                                queue.append(dst)
+                            else:
+                                waiting |= new
+                    else:
+                        add(dst, delta)
             callbacks = watchers[var]
             if callbacks is not None:
                 # Watchers added while running get the full set on registration.

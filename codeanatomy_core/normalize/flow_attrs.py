@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from codeanatomy_core.extract.pyfacts_model import DefFlag
 from codeanatomy_core.normalize.builtin_models import TYPE_METHODS
 from codeanatomy_core.normalize.flow_base import FlowBase
+from codeanatomy_core.normalize.kinds import Via
 from codeanatomy_core.normalize.values import ValueKind
 
 _INSTANCE, _CLASS, _SUPER = 0, 1, 2
@@ -72,7 +73,7 @@ class AttributeSemantics(FlowBase):
             var = self.attr_cache[key] = self.engine.new_var()
             receiver = self.values.instance(cls)
             self.engine.edge(self.field(receiver, name), var)
-            self._class_lookup(var, self.symbols.mro(cls), name, receiver, cls)
+            self._class_lookup(var, self.symbols.mro(cls), name, receiver, cls, Via.OWN_METHOD)
         return var
 
     def class_attr(self, cls: int, name: str) -> int:
@@ -82,7 +83,7 @@ class AttributeSemantics(FlowBase):
             var = self.attr_cache[key] = self.engine.new_var()
             receiver = self.values.klass(cls)
             self.engine.edge(self.field(receiver, name), var)
-            self._class_lookup(var, self.symbols.mro(cls), name, receiver, cls)
+            self._class_lookup(var, self.symbols.mro(cls), name, receiver, cls, Via.OWN_METHOD)
         return var
 
     def super_attr(self, cls: int, receiver: int, name: str) -> int:
@@ -94,13 +95,17 @@ class AttributeSemantics(FlowBase):
             owner = self.values.a[receiver]
             order = self.symbols.mro(owner)
             after = order[order.index(cls) + 1 :] if cls in order else self.symbols.mro(cls)[1:]
-            self._class_lookup(var, after, name, receiver, owner)
+            self._class_lookup(var, after, name, receiver, owner, Via.SUPER)
         return var
 
-    def _class_lookup(self, var: int, order: list[int], name: str, receiver: int, owner: int) -> None:
+    def _class_lookup(
+        self, var: int, order: list[int], name: str, receiver: int, owner: int, via: Via
+    ) -> None:
         """The class attribute ``name`` found first along ``order``, bound to ``receiver``."""
         members = self.symbols.class_members
         definer = next((cls for cls in order if name in members.get(cls, ())), -1)
+        if via == Via.OWN_METHOD and definer >= 0 and definer != owner:
+            via = Via.INHERITED
         if definer < 0:
             for path in self.symbols.external_bases(order[0]) if order else ():
                 self._add_external(var, f"{path}.{name}")
@@ -110,6 +115,7 @@ class AttributeSemantics(FlowBase):
         on_instance = values.kind[receiver] == ValueKind.INSTANCE
         kinds, first = values.kind, values.a
         flags = self.def_flags
+        owner_class = values.klass(owner)
 
         def bind(found: Iterable[int]) -> None:
             out: list[int] = []
@@ -122,17 +128,25 @@ class AttributeSemantics(FlowBase):
                 if flag & DefFlag.STATICMETHOD:
                     out.append(value)
                 elif flag & DefFlag.CLASSMETHOD:
-                    out.append(values.bound(function, values.klass(owner)))
+                    self.receive(function, owner_class)
+                    out.append(values.bound(function, via))
                 elif on_instance and flag & DefFlag.PROPERTY:
                     self.property_get(function, receiver, var)
                 elif on_instance:
-                    out.append(values.bound(function, receiver))
+                    self.receive(function, receiver)
+                    out.append(values.bound(function, via))
                 else:
                     out.append(value)
             if out:
                 engine.add(var, out)
 
         engine.watch(self.field(values.klass(definer), name), bind)
+
+    def receive(self, function: int, receiver: int) -> None:
+        """A method looked up on ``receiver`` may run with it as its first parameter."""
+        signature = self.signatures.get(function)
+        if signature is not None and signature.positional:
+            self.engine.add_value(signature.positional[0], receiver)
 
     def property_get(self, function: int, receiver: int, dst: int) -> None:
         """Reading a property runs its getter on the instance: its return values flow."""

@@ -63,11 +63,13 @@ class FlowBase:
     def __init__(self, program: Program, symbols: Symbols, *, max_steps: int) -> None:
         self.program = program
         self.symbols = symbols
-        self.engine = Engine(program.var_count, max_steps=max_steps)
         self.values = ValueTable()
+        self.engine = Engine(program.var_count, summary=self.values.summary, max_steps=max_steps)
         self.fields: dict[tuple[int, str], int] = {}
         self.field_keys: dict[int, list[str]] = {}
         self.field_listeners: dict[int, list[FieldListener]] = {}
+        self._field_events: list[tuple[int, str]] = []
+        self._notifying = False
         self.globals: dict[tuple[str, str], int] = {}
         self.attr_cache: dict[tuple[int, int, str], int] = {}
         self.element_vars: dict[int, int] = {}
@@ -103,7 +105,9 @@ class FlowBase:
                 if flags & DefFlag.METHOD and not flags & DefFlag.STATICMETHOD and positional:
                     first = positional[0].var + base
                     class_def = def_base + facts.scopes[definition.scope].definition
-                    receiver = values.klass(class_def) if flags & DefFlag.CLASSMETHOD else values.instance(class_def)
+                    receiver = (
+                        values.klass(class_def) if flags & DefFlag.CLASSMETHOD else values.instance(class_def)
+                    )
                     engine.add_value(first, receiver)  # a method may run on any instance of its class
                 signature = Signature(
                     positional=tuple(p.var + base for p in positional),
@@ -153,9 +157,23 @@ class FlowBase:
         if key != ALL and self.values.kind[obj] == ValueKind.CONTAINER:
             self.engine.edge(var, self.field(obj, ALL))
         self.field_keys.setdefault(obj, []).append(key)
-        for listener in self.field_listeners.get(obj, ()):
-            listener(key)
+        if obj in self.field_listeners:
+            # Listeners may create fields themselves: notify from a queue, not recursively.
+            self._field_events.append((obj, key))
+            if not self._notifying:
+                self._notify_fields()
         return var
+
+    def _notify_fields(self) -> None:
+        self._notifying = True
+        try:
+            events = self._field_events
+            while events:
+                obj, key = events.pop()
+                for listener in list(self.field_listeners.get(obj, ())):
+                    listener(key)
+        finally:
+            self._notifying = False
 
     def on_fields(self, obj: int, listener: FieldListener) -> None:
         """Call ``listener`` with every field key of ``obj``, now and when created."""

@@ -76,11 +76,15 @@ class BuiltinSemantics(FlowOps):
         arg = args[0] if args and args[0] >= 0 else -1
         keywords = dict(zip(call.keywords, call.keyword_vars, strict=True))
         if model is BuiltinModel.MAP or model is BuiltinModel.FILTER:
-            if len(args) < 2 or args[1] < 0:
-                return
-            elements = self.elements(args[1])
+            # The callable is whichever argument holds functions (values decide, not
+            # positions): every argument is offered the elements of the others.
+            elements = engine.new_var()
+            for source in args:
+                if source >= 0:
+                    engine.edge(self.elements(source), elements)
             returned = engine.new_var()
-            self.callback(gid, call, arg, (elements,), returned)
+            for source in args:
+                self.callback(gid, call, source, (elements,), returned)
             container = self._new_container(gid, "list")
             engine.add_value(result, container)
             engine.edge(returned if model is BuiltinModel.MAP else elements, self.field(container, ANY))
@@ -129,7 +133,8 @@ class BuiltinSemantics(FlowOps):
                 engine.watch(
                     arg,
                     lambda found: engine.add(
-                        result, [values.klass(values.a[v]) for v in found if values.kind[v] == ValueKind.INSTANCE]
+                        result,
+                        [values.klass(values.a[v]) for v in found if values.kind[v] == ValueKind.INSTANCE],
                     ),
                 )
         elif model is BuiltinModel.PASS_THROUGH:

@@ -11,7 +11,11 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 
 from codeanatomy_core.extract.pyfacts_model import CallKind, DefFlag
-from codeanatomy_core.normalize.builtin_models import DECLARING_DECORATORS, type_method_label
+from codeanatomy_core.normalize.builtin_models import (
+    DECLARING_DECORATORS,
+    OPERAND_FREE_DUNDERS,
+    type_method_label,
+)
 from codeanatomy_core.normalize.flow_base import ANY, CallInfo
 from codeanatomy_core.normalize.flow_builtins import BuiltinSemantics
 from codeanatomy_core.normalize.kinds import Via
@@ -45,10 +49,10 @@ class CallSemantics(BuiltinSemantics):
             kind = kinds[value]
             if kind == ValueKind.FUNCTION:
                 via = Via.CALLBACK if tag else Via.DECORATOR if decorator else Via.VALUE
-                self.invoke(gid, call, first[value], -1, via, tag=tag)
+                self.invoke(gid, call, first[value], via, tag=tag)
             elif kind == ValueKind.BOUND_METHOD:
-                via = Via.CALLBACK if tag else self._method_via(first[value], second[value])
-                self.invoke(gid, call, first[value], second[value], via, tag=tag)
+                via = Via.CALLBACK if tag else Via(second[value])
+                self.invoke(gid, call, first[value], via, bound=True, tag=tag)
             elif kind == ValueKind.CLASS:
                 self.instantiate(gid, call, first[value], with_result=True, tag=tag)
             elif kind == ValueKind.INSTANCE:
@@ -69,39 +73,33 @@ class CallSemantics(BuiltinSemantics):
                 self.record(gid, self.symbol(type_method_label(type_name, method)), Via.TYPE_METHOD)
                 self.call_type_method(call, type_name, method, second[value])
 
-    def _method_via(self, function: int, receiver: int) -> Via:
-        kinds, first = self.values.kind, self.values.a
-        if kinds[receiver] == ValueKind.SUPER:
-            return Via.SUPER
-        owner = self.program.definition(function)
-        class_scope = owner[0].facts.defs[owner[1]].scope
-        defining_class = owner[0].def_base + owner[0].facts.scopes[class_scope].definition
-        return Via.OWN_METHOD if first[receiver] == defining_class else Via.INHERITED
-
     def invoke(
         self,
         gid: int,
         call: CallInfo,
         function: int,
-        receiver: int,
         via: Via,
         *,
+        receiver: int = -1,
+        bound: bool = False,
         tag: int = 0,
         with_result: bool = True,
     ) -> None:
-        """Edge ``gid -> function``; arguments to parameters, returns to the result."""
+        """Edge ``gid -> function``; arguments to parameters, returns to the result.
+
+        ``bound``: a method whose receiver was given at lookup; ``receiver``: one given
+        here (implicit dunder calls, instantiation). Either fills the first parameter.
+        """
         self.record(gid, function, via)
         signature = self.signatures.get(function)
         if signature is None:
             return
         positional = signature.positional
         offset = 0
-        if receiver >= 0:
-            if self.values.kind[receiver] == ValueKind.SUPER:
-                receiver = self.values.b[receiver]
-            if positional and not signature.flags & DefFlag.STATICMETHOD:
+        if (bound or receiver >= 0) and positional and not signature.flags & DefFlag.STATICMETHOD:
+            if receiver >= 0:
                 self.engine.add_value(positional[0], receiver)
-                offset = 1
+            offset = 1
         key = (gid, function, tag, offset, with_result)
         if key in self.bound_calls:
             return
@@ -118,7 +116,11 @@ class CallSemantics(BuiltinSemantics):
         self, call: CallInfo, function: int, positional: Sequence[int], offset: int, var_positional: int
     ) -> None:
         engine = self.engine
-        extra = self.field(self.values.container("tuple", ("varargs", function)), ANY) if var_positional >= 0 else -1
+        extra = (
+            self.field(self.values.container("tuple", ("varargs", function)), ANY)
+            if var_positional >= 0
+            else -1
+        )
         position = offset
         spread = False
         for index, arg in enumerate(call.args):
@@ -172,13 +174,15 @@ class CallSemantics(BuiltinSemantics):
         if definer >= 0:
             self._call_member(gid, call, definer, "__new__", values.klass(cls), Via.INIT, tag)
 
-    def _call_member(self, gid: int, call: CallInfo, definer: int, name: str, receiver: int, via: Via, tag: int) -> None:
+    def _call_member(
+        self, gid: int, call: CallInfo, definer: int, name: str, receiver: int, via: Via, tag: int
+    ) -> None:
         kinds, first = self.values.kind, self.values.a
 
         def on_members(found: Iterable[int]) -> None:
             for value in found:
                 if kinds[value] == ValueKind.FUNCTION:
-                    self.invoke(gid, call, first[value], receiver, via, tag=tag, with_result=False)
+                    self.invoke(gid, call, first[value], via, receiver=receiver, tag=tag, with_result=False)
 
         self.engine.watch(self.field(self.values.klass(definer), name), on_members)
 
@@ -198,9 +202,26 @@ class CallSemantics(BuiltinSemantics):
 
     def _implicit_members(self, gid: int, call: CallInfo, receiver: int, found: Iterable[int]) -> None:
         kinds, first = self.values.kind, self.values.a
+        # Operands of operators (``a == b``) are not bound to the dunder's parameters: every
+        # comparison in a program would flow into every ``__eq__`` (a precision sink).
+        if call.dunder in OPERAND_FREE_DUNDERS:
+            call = self._receiver_only(call)
         for value in found:
             if kinds[value] == ValueKind.FUNCTION:
-                self.invoke(gid, call, first[value], receiver, Via.IMPLICIT)
+                self.invoke(gid, call, first[value], Via.IMPLICIT, receiver=receiver)
+
+    def _receiver_only(self, call: CallInfo) -> CallInfo:
+        return CallInfo(
+            kind=call.kind,
+            caller=call.caller,
+            callee=call.callee,
+            dunder=call.dunder,
+            args=(),
+            starred=frozenset(),
+            keywords=(),
+            keyword_vars=(),
+            result=call.result,
+        )
 
     def on_raise(self, gid: int, raised: Iterable[int]) -> None:
         """``raise Cls``: the class is instantiated (its ``__init__`` runs)."""

@@ -29,7 +29,9 @@ from codeanatomy_core.normalize.flow_attrs import AttributeSemantics
 from codeanatomy_core.normalize.flow_base import ALL, ANY
 from codeanatomy_core.normalize.program import ProgramFile
 from codeanatomy_core.normalize.symbols import SourceKind
-from codeanatomy_core.normalize.values import ValueKind
+from codeanatomy_core.normalize.values import CONST_TYPES, ValueKind
+
+_ATTRIBUTE_BUILTINS = frozenset({"getattr", "setattr", "hasattr", "delattr"})
 
 
 class KeyedAccess:
@@ -90,6 +92,29 @@ class FlowOps(AttributeSemantics):
     """Instantiates each file's flow constraints."""
 
     keyed: list[tuple[KeyedAccess, int]]
+    key_consts: set[str]
+
+    def collect_key_constants(self) -> set[str]:
+        """Constants used as container keys, or as attribute names given to getattr/setattr."""
+        keys: set[str] = set()
+        for entry in self.program.files:
+            facts = entry.facts
+            constants: dict[int, str] = {}
+            for op in facts.ops:
+                kind = type(op)
+                if kind is StoreItem or kind is LoadItem:
+                    if op.key is not None:
+                        keys.add(op.key)
+                elif kind is MakeConst:
+                    constants[op.dst] = op.key
+            for call in facts.calls:
+                if (
+                    call.callee_path in _ATTRIBUTE_BUILTINS
+                    and len(call.args) > 1
+                    and call.args[1] in constants
+                ):
+                    keys.add(constants[call.args[1]])
+        return keys
 
     def load_ops(self, entry: ProgramFile) -> None:
         base, def_base = entry.var_base, entry.def_base
@@ -106,7 +131,10 @@ class FlowOps(AttributeSemantics):
             elif kind is GlobalStore:
                 engine.edge(op.src + base, self.global_var(module, op.name))
             elif kind is MakeConst:
-                engine.add_value(op.dst + base, values.const(op.key))
+                # Only constants that can select an item or name an attribute keep their value.
+                key = op.key
+                value = values.const(key) if key in self.key_consts else values.typed(CONST_TYPES[key[0]])
+                engine.add_value(op.dst + base, value)
             elif kind is MakeFunction:
                 engine.add_value(op.dst + base, values.function(op.definition + def_base))
             elif kind is MakeClass:
@@ -122,13 +150,19 @@ class FlowOps(AttributeSemantics):
             elif kind is ImportValue:
                 self.import_value(entry, op.dst + base, op.import_index)
             elif kind is StoreItem:
-                self.store_item(op.obj + base, op.key, op.key_var + base if op.key_var >= 0 else -1, op.src + base)
+                self.store_item(
+                    op.obj + base, op.key, op.key_var + base if op.key_var >= 0 else -1, op.src + base
+                )
             elif kind is LoadItem:
-                self.load_item(op.dst + base, op.obj + base, op.key, op.key_var + base if op.key_var >= 0 else -1)
+                self.load_item(
+                    op.dst + base, op.obj + base, op.key, op.key_var + base if op.key_var >= 0 else -1
+                )
             elif kind is Iterate:
                 engine.edge(self.elements(op.src + base), op.dst + base)
             elif kind is LoadSlice:
-                self.load_slice(op.dst + base, op.obj + base, op.lower, op.upper, (entry.index, "slice", op.site))
+                self.load_slice(
+                    op.dst + base, op.obj + base, op.lower, op.upper, (entry.index, "slice", op.site)
+                )
             elif kind is CopyItems:
                 self.copy_items(op.dst + base, op.src + base)
             elif kind is SuperValue:
@@ -224,6 +258,8 @@ class FlowOps(AttributeSemantics):
                     continue
                 part = values.container("list", site)
                 engine.add_value(dst, part)
+                if part == value:  # ``x = x[1:]`` in a loop: keep the items where they are
+                    continue
                 if lower < 0:
                     engine.edge(self.field(value, ALL), self.field(part, ANY))
                     continue
@@ -298,6 +334,8 @@ class FlowOps(AttributeSemantics):
         values, engine = self.values, self.engine
 
         def on_classes(found: Iterable[int]) -> None:
-            engine.add(dst, [values.instance(values.a[v]) for v in found if values.kind[v] == ValueKind.CLASS])
+            engine.add(
+                dst, [values.instance(values.a[v]) for v in found if values.kind[v] == ValueKind.CLASS]
+            )
 
         engine.watch(src, on_classes)

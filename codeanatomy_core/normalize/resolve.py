@@ -5,6 +5,7 @@ The one implementation behind the normalize step and the call-graph exporter.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterable
 
@@ -66,6 +67,18 @@ def facts_rows(table: pa.Table) -> Iterable[tuple[int, str, bytes]]:
 
 def resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int = DEFAULT_MAX_STEPS) -> Resolution:
     """Resolve the program made of the given files' encoded facts."""
+    # Millions of long-lived small objects and no garbage cycles worth collecting meanwhile:
+    # the cyclic collector would re-scan the whole heap again and again (most of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _resolve(rows, max_steps=max_steps)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int) -> Resolution:
     started = time.perf_counter()
     diagnostics: list[Diagnostic] = []
     files = []

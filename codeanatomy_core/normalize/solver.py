@@ -24,6 +24,8 @@ class FlowStats(msgspec.Struct, frozen=True, kw_only=True):
     steps: int
     max_steps: int
     exhausted: bool
+    widened: int
+    saturated: int
     call_sites_resolved: int
     call_edges: int
 
@@ -37,6 +39,7 @@ class FlowSolver(CallSemantics):
         self.keyed: list[tuple[KeyedAccess, int]] = []
 
     def solve(self) -> FlowStats:
+        self.key_consts = self.collect_key_constants()
         for entry in self.program.files:
             self.load_ops(entry)
         self.load_calls()
@@ -51,7 +54,12 @@ class FlowSolver(CallSemantics):
             if not engine.pts[key_var]:
                 access.set_unknown()
         for call in self.calls:
-            if call.kind == CallKind.DECORATOR and call.args and call.result >= 0 and not engine.pts[call.result]:
+            if (
+                call.kind == CallKind.DECORATOR
+                and call.args
+                and call.result >= 0
+                and not engine.pts[call.result]
+            ):
                 engine.edge(call.args[0], call.result)
 
     def stats(self) -> FlowStats:
@@ -61,6 +69,8 @@ class FlowSolver(CallSemantics):
             steps=self.engine.steps,
             max_steps=self.engine.max_steps,
             exhausted=self.engine.exhausted,
+            widened=len(self.engine.widened),
+            saturated=len(self.engine.saturated),
             call_sites_resolved=len(self.call_edges),
             call_edges=sum(len(t) for t in self.call_edges.values()),
         )

@@ -86,7 +86,9 @@ class Symbols:
         names = self.namespaces.setdefault(entry.module, {}) if is_primary else {}
         for local, binding in enumerate(facts.bindings):
             gid = entry.binding_base + local
-            self.scope_names.setdefault((entry.index, binding.scope), {}).setdefault(binding.name, []).append(gid)
+            self.scope_names.setdefault((entry.index, binding.scope), {}).setdefault(binding.name, []).append(
+                gid
+            )
             if binding.scope == 0:
                 names.setdefault(binding.name, []).append(gid)
             elif scopes[binding.scope].kind is ScopeKind.CLASS:
@@ -200,7 +202,9 @@ class Symbols:
         elif self.is_module(f"{module}.{name}"):
             targets.append((TargetKind.MODULE, f"{module}.{name}"))
         else:
-            targets.extend((TargetKind.EXTERNAL, f"{star}.{name}") for star in self.external_stars.get(module, ()))
+            targets.extend(
+                (TargetKind.EXTERNAL, f"{star}.{name}") for star in self.external_stars.get(module, ())
+            )
             if not targets and name in BUILTIN_NAMES:
                 targets.append((TargetKind.BUILTIN, name))
         self._symbols[key] = targets
@@ -231,7 +235,9 @@ class Symbols:
         if kind is TargetKind.DEFINITION and self.program.def_kind(int(payload)) is DefKind.CLASS:
             entry, local = self.program.definition(int(payload))
             own_scope = entry.facts.defs[local].own_scope
-            return [t for gid in self.scope_bindings(entry, own_scope, name) for t in self.binding_targets(gid)]
+            return [
+                t for gid in self.scope_bindings(entry, own_scope, name) for t in self.binding_targets(gid)
+            ]
         return []
 
     def resolve_path(self, entry: ProgramFile, scope: int, path: str) -> list[Target]:

@@ -16,7 +16,7 @@ class ValueKind(IntEnum):
     FUNCTION = 0  # a function or lambda definition (payload: def gid)
     CLASS = 1  # a class definition (def gid)
     INSTANCE = 2  # any instance of a class (class def gid)
-    BOUND_METHOD = 3  # (function def gid, receiver value id)
+    BOUND_METHOD = 3  # (function def gid, Via of the lookup): receivers go to the parameter
     MODULE = 4  # a repository module (module name)
     EXTERNAL = 5  # a symbol outside the repository (dotted import path)
     BUILTIN = 6  # a builtin function or class (name)
@@ -34,13 +34,15 @@ CONST_TYPES = {"s": "str", "i": "int"}
 class ValueTable:
     """Interning of values: ``id = table.intern(kind, a, b)``; payload by id."""
 
-    __slots__ = ("a", "b", "ids", "kind")
+    __slots__ = ("a", "b", "ids", "kind", "summary")
 
     def __init__(self) -> None:
         self.ids: dict[tuple[int, object, object], int] = {}
         self.kind: list[int] = []
         self.a: list = []
         self.b: list = []
+        # For data values (constants, containers): the TYPED value summarizing them, else -1.
+        self.summary: list[int] = []
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -49,10 +51,18 @@ class ValueTable:
         key = (kind, a, b)
         value = self.ids.get(key)
         if value is None:
+            summary = -1
+            if kind == ValueKind.CONST or kind == ValueKind.CONTAINER:
+                type_name = CONST_TYPES.get(a[0]) if kind == ValueKind.CONST else a  # type: ignore[index]
+                summary = self.intern(ValueKind.TYPED, type_name or "object")
+            elif kind == ValueKind.EXTERNAL:
+                # External symbols beget more (attributes, call results): widened to "unknown".
+                summary = self.intern(ValueKind.TYPED, "external")
             value = self.ids[key] = len(self.kind)
             self.kind.append(kind)
             self.a.append(a)
             self.b.append(b)
+            self.summary.append(summary)
         return value
 
     def function(self, definition: int) -> int:
@@ -64,8 +74,10 @@ class ValueTable:
     def instance(self, class_def: int) -> int:
         return self.intern(ValueKind.INSTANCE, class_def)
 
-    def bound(self, function: int, receiver: int) -> int:
-        return self.intern(ValueKind.BOUND_METHOD, function, receiver)
+    def bound(self, function: int, via: int) -> int:
+        """A method looked up on an instance or class. Receiver-insensitive: the lookup
+        itself adds the receiver to the method's first parameter (few values per method)."""
+        return self.intern(ValueKind.BOUND_METHOD, function, via)
 
     def module(self, name: str) -> int:
         return self.intern(ValueKind.MODULE, name)
