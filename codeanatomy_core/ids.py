@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -33,6 +34,7 @@ def stable_id(*parts: str | int) -> int:
     return _to_signed(int.from_bytes(digest, "little"))
 
 
+@lru_cache(maxsize=1024)
 def tag_id(tag: str) -> int:
     """Unsigned 64-bit constant naming an entity kind (mixed into derived ids)."""
     digest = hashlib.blake2b(tag.encode("utf-8"), digest_size=8, person=b"ca-tag").digest()
@@ -52,9 +54,9 @@ def derive_ids(base: int, tag: str, ordinals: Sequence[int] | np.ndarray) -> np.
     Parts: (base id, kind tag, ordinal). Returns a signed int64 numpy array.
     """
     ords = np.asarray(ordinals, dtype=np.uint64)
-    seed = np.uint64((base & _MASK64) ^ tag_id(tag))
     with np.errstate(over="ignore"):
-        mixed = _splitmix64(_splitmix64(np.full(ords.shape, seed, dtype=np.uint64)) + ords)
+        seed = _splitmix64(np.array([(base & _MASK64) ^ tag_id(tag)], dtype=np.uint64))
+        mixed = _splitmix64(seed + ords)
     return mixed.view(np.int64)
 
 

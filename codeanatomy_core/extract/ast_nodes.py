@@ -17,6 +17,7 @@ from codeanatomy_core.specs.schema import arrow_schema
 __all__ = ["AST_TAG", "AstNodesExtractor", "node_name"]
 
 AST_TAG = "ast"
+_SCHEMA = arrow_schema(AST_NODES)
 
 
 def _int32(values: object) -> np.ndarray:
@@ -62,4 +63,4 @@ class AstNodesExtractor(Extractor):
             pa.array(eline, pa.int32(), mask=missing),
             pa.array(ecol, pa.int32(), mask=missing),
         ]
-        return {AST_NODES.name: pa.RecordBatch.from_arrays(columns, schema=arrow_schema(AST_NODES))}
+        return {AST_NODES.name: pa.RecordBatch.from_arrays(columns, schema=_SCHEMA)}

@@ -5,11 +5,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
+import msgspec
 import pyarrow as pa
 
 from codeanatomy_core.extract.datasets import EXTRACT_ERRORS
@@ -23,6 +24,8 @@ from codeanatomy_core.specs.model import DatasetSpec
 from codeanatomy_core.specs.schema import arrow_schema
 
 MIN_PARALLEL_FILES = 64
+CHUNKS_PER_WORKER = 8
+MAX_CHUNK_FILES = 64
 
 DEFAULT_EXTRACTORS: tuple[type[Extractor], ...] = EXTRACTORS
 
@@ -41,47 +44,103 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
-def _isolated(work: Callable[[FileTask], FileOutput], task: FileTask) -> FileOutput:
-    """Run one file in a process of its own; a crash becomes an error row for that file."""
-    try:
-        with _pool(1) as pool:
-            return pool.submit(work, task).result()
-    except BrokenProcessPool:
-        error = ExtractError(
-            stage="extract",
-            kind="worker_crashed",
-            message="the extraction process died on this file (the interpreter crashed); "
-            "no facts were extracted from it",
-        )
-        return FileOutput(file_id=task.file_id, path=task.path, batches={}, errors=[error])
+class ChunkOutput(msgspec.Struct, kw_only=True):
+    """The rows of a run of consecutive files: one table per dataset, and their errors."""
+
+    tables: dict[str, pa.Table]
+    errors: list[tuple[int, str, ExtractError]]
+    files: int
 
 
-def _outputs(
-    tasks: Sequence[FileTask], extractors: Sequence[type[Extractor]], workers: int
+def _chunk_output(outputs: Iterable[FileOutput], specs: Sequence[DatasetSpec]) -> ChunkOutput:
+    batches: dict[str, list[pa.RecordBatch]] = {spec.name: [] for spec in specs}
+    errors: list[tuple[int, str, ExtractError]] = []
+    files = 0
+    for output in outputs:
+        files += 1
+        for name, batch in output.batches.items():
+            if batch.num_rows:
+                batches[name].append(batch)
+        errors.extend((output.file_id, output.path, e) for e in output.errors)
+    # One contiguous table per dataset: a few large buffers cross the process boundary
+    # instead of one pickled batch per file and dataset.
+    tables = {
+        spec.name: pa.Table.from_batches(batches[spec.name], schema=_schema(spec)).combine_chunks()
+        for spec in specs
+    }
+    return ChunkOutput(tables=tables, errors=errors, files=files)
+
+
+_SCHEMAS: dict[str, pa.Schema] = {}
+
+
+def _schema(spec: DatasetSpec) -> pa.Schema:
+    schema = _SCHEMAS.get(spec.name)
+    if schema is None:
+        schema = _SCHEMAS[spec.name] = arrow_schema(spec)
+    return schema
+
+
+def extract_chunk(tasks: Sequence[FileTask], extractor_types: tuple[type[Extractor], ...]) -> ChunkOutput:
+    """Extract consecutive files in one worker call."""
+    specs = extractor_outputs(extractor_types)
+    return _chunk_output((extract_file(t, extractor_types) for t in tasks), specs)
+
+
+def _crash_output(task: FileTask) -> FileOutput:
+    error = ExtractError(
+        stage="extract",
+        kind="worker_crashed",
+        message="the extraction process died on this file (the interpreter crashed); "
+        "no facts were extracted from it",
+    )
+    return FileOutput(file_id=task.file_id, path=task.path, batches={}, errors=[error])
+
+
+def _isolated(
+    tasks: Sequence[FileTask], extractor_types: tuple[type[Extractor], ...]
 ) -> Iterator[FileOutput]:
-    work = partial(extract_file, extractor_types=tuple(extractors))
-    # Starting worker processes costs about a second: small repositories run in process.
-    if workers == 1 or len(tasks) < MIN_PARALLEL_FILES:
-        yield from map(work, tasks)
-        return
-    chunk = max(1, min(32, len(tasks) // (workers * 8)))
+    """Files of a chunk whose worker died, one per call in a fresh single-worker pool, so
+    the file that kills the interpreter is found and recorded; the others are extracted."""
+    work = partial(extract_file, extractor_types=extractor_types)
     start = 0
     while start < len(tasks):
         try:
-            with _pool(workers) as pool:
-                # map() yields in task order whatever finishes first: deterministic output.
-                for output in pool.map(work, tasks[start:], chunksize=chunk):
+            with _pool(1) as pool:
+                for output in pool.map(work, tasks[start:]):
                     yield output
                     start += 1
         except BrokenProcessPool:
-            # A worker died: the first file not yet delivered runs alone (recorded as an
-            # error if it is the culprit), then a fresh pool takes the rest.
-            yield _isolated(work, tasks[start])
+            yield _crash_output(tasks[start])
             start += 1
 
 
-def _first_file_id(batch: pa.RecordBatch) -> int:
-    return batch.column("file_id")[0].as_py() if "file_id" in batch.schema.names else 0
+def _chunks(tasks: Sequence[FileTask], workers: int) -> list[tuple[FileTask, ...]]:
+    size = max(1, min(MAX_CHUNK_FILES, -(-len(tasks) // (workers * CHUNKS_PER_WORKER))))
+    return [tuple(tasks[i : i + size]) for i in range(0, len(tasks), size)]
+
+
+def _outputs(
+    tasks: Sequence[FileTask], extractors: tuple[type[Extractor], ...], workers: int
+) -> Iterator[ChunkOutput]:
+    # Starting worker processes costs about a second: small repositories run in process.
+    if workers == 1 or len(tasks) < MIN_PARALLEL_FILES:
+        yield extract_chunk(tasks, extractors)
+        return
+    chunks = _chunks(tasks, workers)
+    work = partial(extract_chunk, extractor_types=extractors)
+    start = 0
+    while start < len(chunks):
+        try:
+            with _pool(workers) as pool:
+                # map() yields in chunk order whatever finishes first: deterministic output.
+                for output in pool.map(work, chunks[start:]):
+                    yield output
+                    start += 1
+        except BrokenProcessPool:
+            # A worker died: the first chunk not yet delivered is redone file by file.
+            yield _chunk_output(_isolated(chunks[start], extractors), extractor_outputs(extractors))
+            start += 1
 
 
 def error_row_id(path: str, stage: str, kind: str) -> int:
@@ -110,16 +169,22 @@ def run_extraction(
     extractors: Sequence[type[Extractor]] = DEFAULT_EXTRACTORS,
     progress: ProgressFn | None = None,
 ) -> tuple[dict[str, pa.Table], pa.Table]:
-    """Tables of every extractor output (in task order) and the extract_errors table."""
+    """Tables of every extractor output and the extract_errors table.
+
+    Files are processed in file-id order, so each table comes out already sorted for specs
+    ordered by (file_id, ...): no sort at write time, identical for any worker count.
+    """
     specs = extractor_outputs(extractors)
-    batches: dict[str, list[pa.RecordBatch]] = {spec.name: [] for spec in specs}
+    ordered = sorted(tasks, key=lambda t: (t.file_id, t.path))
+    parts: dict[str, list[pa.Table]] = {spec.name: [] for spec in specs}
     errors: list[tuple[int, str, ExtractError]] = []
     started = time.monotonic()
-    for done, output in enumerate(_outputs(tasks, extractors, resolve_workers(workers)), start=1):
-        for name, batch in output.batches.items():
-            if batch.num_rows:
-                batches[name].append(batch)
-        errors.extend((output.file_id, output.path, e) for e in output.errors)
+    done = 0
+    for output in _outputs(ordered, tuple(extractors), resolve_workers(workers)):
+        for name, table in output.tables.items():
+            parts[name].append(table)
+        errors.extend(output.errors)
+        done += output.files
         if progress is not None:
             progress(
                 ProgressEvent(
@@ -130,12 +195,8 @@ def run_extraction(
                     elapsed_s=time.monotonic() - started,
                 )
             )
-    # Outputs are ordered by file id (then by position inside the file), which makes the
-    # concatenation already sorted for specs ordered by (file_id, ...): no sort at write time.
     tables = {
-        spec.name: pa.Table.from_batches(
-            sorted(batches[spec.name], key=_first_file_id), schema=arrow_schema(spec)
-        )
+        spec.name: pa.concat_tables(parts[spec.name]) if parts[spec.name] else _schema(spec).empty_table()
         for spec in specs
     }
     return tables, error_table(errors)
