@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -20,8 +21,8 @@ AST_TAG = "ast"
 _SCHEMA = arrow_schema(AST_NODES)
 
 
-def _int32(values: object) -> np.ndarray:
-    return np.frombuffer(values, dtype=np.int32) if len(values) else np.zeros(0, np.int32)  # type: ignore[arg-type]
+def _int32(values: array[int]) -> np.ndarray:
+    return np.frombuffer(values, dtype=np.int32) if len(values) else np.zeros(0, np.int32)
 
 
 class AstNodesExtractor(Extractor):
