@@ -6,6 +6,7 @@ from __future__ import annotations
 from codeanatomy_core.extract.ast_nodes import AstNodesExtractor
 from codeanatomy_core.extract.bytecode import BytecodeExtractor
 from codeanatomy_core.extract.extractor import Extractor
+from codeanatomy_core.extract.pyfacts import PyFactsExtractor
 from codeanatomy_core.extract.symtable_facts import SymtableExtractor
 from codeanatomy_core.extract.tokens import CommentsExtractor, DocstringsExtractor, LineIndexExtractor
 
@@ -16,4 +17,5 @@ EXTRACTORS: tuple[type[Extractor], ...] = (
     CommentsExtractor,
     DocstringsExtractor,
     LineIndexExtractor,
+    PyFactsExtractor,
 )

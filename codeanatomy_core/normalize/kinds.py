@@ -52,8 +52,9 @@ class TargetKindName(StrEnum):
 
 
 class DiagnosticKind(StrEnum):
-    FIXPOINT_BOUND = "fixpoint_bound"
-    UNRESOLVED_IMPORT = "unresolved_import"
+    FIXPOINT_BOUND = "fixpoint_bound"  # the propagation step bound stopped the fixpoint
+    WIDENED = "widened"  # variables whose data values were summarized by type
+    SATURATED = "saturated"  # variables that reached the value bound and took no more
     FACTS_VERSION = "facts_version"
     FACTS_UNDECODABLE = "facts_undecodable"
 

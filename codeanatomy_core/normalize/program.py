@@ -63,6 +63,7 @@ class Program:
         self._def_bases = [f.def_base for f in self.files]
         self._call_bases = [f.call_base for f in self.files]
         self._binding_bases = [f.binding_base for f in self.files]
+        self._qualnames: dict[int, str] = {}
         # A module name may be claimed by two files (``a.py`` and ``a/__init__.py``):
         # the package wins, as it does for the interpreter.
         self.modules: dict[str, ProgramFile] = {}
@@ -88,9 +89,12 @@ class Program:
 
     def qualname(self, gid: int) -> str:
         """Dotted qualified name: ``pkg.mod.Class.method``, ``pkg.mod.outer.inner``."""
-        entry, local = self.definition(gid)
-        qual = entry.facts.defs[local].qualname
-        return f"{entry.module}.{qual}" if qual else entry.module
+        found = self._qualnames.get(gid)
+        if found is None:
+            entry, local = self.definition(gid)
+            qual = entry.facts.defs[local].qualname
+            found = self._qualnames[gid] = f"{entry.module}.{qual}" if qual else entry.module
+        return found
 
     def def_kind(self, gid: int) -> DefKind:
         entry, local = self.definition(gid)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import msgspec
 import pyarrow as pa
@@ -65,17 +66,24 @@ def facts_rows(table: pa.Table) -> Iterable[tuple[int, str, bytes]]:
         yield file_id, path, facts if version == FACTS_VERSION else b""
 
 
-def resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int = DEFAULT_MAX_STEPS) -> Resolution:
-    """Resolve the program made of the given files' encoded facts."""
-    # Millions of long-lived small objects and no garbage cycles worth collecting meanwhile:
-    # the cyclic collector would re-scan the whole heap again and again (most of the time).
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Resolution builds millions of long-lived small objects and no garbage cycles worth
+    collecting meanwhile: the cyclic collector would re-scan the whole heap again and again
+    (most of the run time). It is paused, and restored as it was."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _resolve(rows, max_steps=max_steps)
+        yield
     finally:
         if collecting:
             gc.enable()
+
+
+def resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int = DEFAULT_MAX_STEPS) -> Resolution:
+    """Resolve the program made of the given files' encoded facts."""
+    with collector_paused():
+        return _resolve(rows, max_steps=max_steps)
 
 
 def _resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int) -> Resolution:

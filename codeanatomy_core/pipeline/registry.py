@@ -8,6 +8,7 @@ from dataclasses import replace
 from codeanatomy_core.cpg.pipeline import GraphSteps, graph_steps
 from codeanatomy_core.errors import CatalogError
 from codeanatomy_core.extract.step import EXTRACT_STEP
+from codeanatomy_core.normalize.step import NORMALIZE_STEP
 from codeanatomy_core.pipeline.step import Step
 from codeanatomy_core.registry.catalog import is_registry_step, refresh_registry_steps, registry_steps
 from codeanatomy_core.registry.table import REGISTRY_PREFIX
@@ -98,7 +99,7 @@ class StepRegistry:
 
 def default_steps() -> StepRegistry:
     """Every built-in step of CodeAnatomy."""
-    base = StepRegistry([EXTRACT_STEP, SCAN_STEP])
+    base = StepRegistry([EXTRACT_STEP, NORMALIZE_STEP, SCAN_STEP])
     return with_registries(base, graph_steps(base.catalog))
 
 

@@ -1,0 +1,94 @@
+"""Every normalize table of a resolved program."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from codeanatomy_core.ids import stable_id
+from codeanatomy_core.normalize.datasets import (
+    CALLSITES,
+    CLASS_BASES,
+    DECORATORS,
+    DEFINITIONS,
+    IMPORTS,
+    NAME_REFS,
+    SCOPES,
+)
+from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, NORMALIZE_DIAGNOSTICS, REF_BINDINGS
+from codeanatomy_core.normalize.kinds import DiagnosticKind
+from codeanatomy_core.normalize.resolve import Diagnostic, Resolution, collector_paused
+from codeanatomy_core.normalize.table_ids import ProgramIds
+from codeanatomy_core.normalize.tables_candidates import RefCandidates, call_targets_table, ref_bindings_table
+from codeanatomy_core.normalize.tables_entities import (
+    build_table,
+    callsites_table,
+    decorators_table,
+    definitions_table,
+    name_refs_table,
+    scopes_table,
+)
+from codeanatomy_core.normalize.tables_links import TargetNames, class_bases_table, imports_table
+
+
+def diagnostics(resolution: Resolution) -> list[Diagnostic]:
+    """The resolution's diagnostics plus the widening/saturation counts of the flow."""
+    found = list(resolution.diagnostics)
+    stats = resolution.stats
+    if stats.widened:
+        found.append(
+            Diagnostic(
+                kind=DiagnosticKind.WIDENED,
+                message=f"{stats.widened} flow variables held more than {resolution.flow.engine.max_values} "
+                "values: further constants, containers and external symbols were summarized by type",
+                count=stats.widened,
+            )
+        )
+    if stats.saturated:
+        found.append(
+            Diagnostic(
+                kind=DiagnosticKind.SATURATED,
+                message=f"{stats.saturated} flow variables reached {resolution.flow.engine.saturation} values "
+                "and took no more (megamorphic: candidates through them may be incomplete)",
+                count=stats.saturated,
+            )
+        )
+    return found
+
+
+def diagnostics_table(resolution: Resolution) -> pa.Table:
+    rows = sorted(diagnostics(resolution), key=lambda d: (d.kind, d.path or ""))
+    return build_table(
+        NORMALIZE_DIAGNOSTICS,
+        {
+            "diagnostic_id": [stable_id("normalize_diagnostic", d.kind, d.path or "") for d in rows],
+            "kind": [str(d.kind) for d in rows],
+            "file_id": [d.file_id for d in rows],
+            "path": [d.path for d in rows],
+            "message": [d.message for d in rows],
+            "count": [d.count for d in rows],
+        },
+    )
+
+
+def normalize_tables(resolution: Resolution) -> dict[str, pa.Table]:
+    with collector_paused():
+        return _tables(resolution)
+
+
+def _tables(resolution: Resolution) -> dict[str, pa.Table]:
+    program, symbols = resolution.program, resolution.symbols
+    ids = ProgramIds(program)
+    names = TargetNames(program, ids)
+    candidates = RefCandidates(resolution)
+    return {
+        SCOPES.name: scopes_table(program, ids),
+        DEFINITIONS.name: definitions_table(program, ids),
+        NAME_REFS.name: name_refs_table(program, ids),
+        IMPORTS.name: imports_table(program, symbols, ids, names),
+        CALLSITES.name: callsites_table(program, ids),
+        CLASS_BASES.name: class_bases_table(program, symbols, ids, names),
+        DECORATORS.name: decorators_table(program, ids),
+        REF_BINDINGS.name: ref_bindings_table(resolution, ids, names, candidates),
+        CALL_TARGETS.name: call_targets_table(resolution, ids, names, candidates),
+        NORMALIZE_DIAGNOSTICS.name: diagnostics_table(resolution),
+    }

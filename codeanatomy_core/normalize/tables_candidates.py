@@ -1,0 +1,233 @@
+"""Candidate tables: ref_bindings (static, by scoping rules) and call_targets (by the flow).
+
+A reference's candidates come from the bindings that reach it (its own scope, flow-
+sensitively), an enclosing function's bindings (closures), or the module namespace and
+builtins; import bindings are followed to what they name. A call target's method says how
+the flow reached it, refined by the callee's syntax and its static resolution.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pyarrow as pa
+
+from codeanatomy_core.extract.pyfacts_model import UNBOUND, BindKind, RefContext, RefScope, ScopeKind
+from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, REF_BINDINGS
+from codeanatomy_core.normalize.kinds import ResolutionMethod, Via
+from codeanatomy_core.normalize.program import ProgramFile
+from codeanatomy_core.normalize.resolve import Resolution
+from codeanatomy_core.normalize.symbols import Target, TargetKind
+from codeanatomy_core.normalize.table_ids import ProgramIds, mix_ids, symbol_id
+from codeanatomy_core.normalize.tables_entities import build_table
+from codeanatomy_core.normalize.tables_links import Described, TargetNames
+
+Candidate = tuple[Target, ResolutionMethod]
+
+_symbol_id = functools.cache(symbol_id)
+
+_VIA_METHODS = {
+    Via.OWN_METHOD: ResolutionMethod.ATTRIBUTE_OF_CLASS,
+    Via.INHERITED: ResolutionMethod.MRO,
+    Via.SUPER: ResolutionMethod.SUPER,
+    Via.INIT: ResolutionMethod.INSTANTIATION,
+    Via.IMPLICIT: ResolutionMethod.IMPLICIT,
+    Via.CALLBACK: ResolutionMethod.CALLBACK,
+    Via.BUILTIN: ResolutionMethod.BUILTIN,
+    Via.TYPE_METHOD: ResolutionMethod.BUILTIN,
+    Via.EXTERNAL: ResolutionMethod.EXTERNAL,
+    Via.DECORATOR: ResolutionMethod.DECORATOR,
+}
+_CONFIDENCE = {
+    ResolutionMethod.MRO: 0.95,
+    ResolutionMethod.IMPLICIT: 0.9,
+    ResolutionMethod.CALLBACK: 0.9,
+    ResolutionMethod.FLOW: 0.8,
+}
+
+
+@functools.cache
+def confidence(method: ResolutionMethod, count: int) -> float:
+    return round(_CONFIDENCE.get(method, 1.0) / max(count, 1), 6)
+
+
+class RefCandidates:
+    """Static candidates of name loads, per file (memoized)."""
+
+    def __init__(self, resolution: Resolution) -> None:
+        self.resolution = resolution
+        self.symbols = resolution.symbols
+        self._by_file: dict[int, list[list[Candidate]]] = {}
+        self._loads: dict[int, dict[tuple[int, str], int]] = {}
+
+    def load_at(self, entry: ProgramFile, bstart: int, name: str) -> int | None:
+        """The load reference of ``name`` starting at byte ``bstart``, if any."""
+        index = self._loads.get(entry.index)
+        if index is None:
+            refs = entry.facts.refs
+            index = self._loads[entry.index] = {
+                (start, ref_name): i
+                for i, (start, ref_name, ctx) in enumerate(zip(refs.bstart, refs.name, refs.ctx, strict=True))
+                if ctx == RefContext.LOAD
+            }
+        return index.get((bstart, name))
+
+    def of_file(self, entry: ProgramFile) -> list[list[Candidate]]:
+        found = self._by_file.get(entry.index)
+        if found is None:
+            found = self._by_file[entry.index] = self._compute(entry)
+        return found
+
+    def _binding_method(self, entry: ProgramFile, binding: int, ref_scope: int) -> ResolutionMethod:
+        facts = entry.facts
+        fact = facts.bindings[binding]
+        if fact.kind is BindKind.IMPORT:
+            return ResolutionMethod.IMPORT
+        kind = facts.scopes[fact.scope].kind
+        if kind is ScopeKind.MODULE:
+            return ResolutionMethod.GLOBAL
+        if kind is ScopeKind.CLASS:
+            return ResolutionMethod.CLASS_BODY
+        return ResolutionMethod.LOCAL if fact.scope == ref_scope else ResolutionMethod.ENCLOSING
+
+    def global_candidates(self, module: str, name: str) -> list[Candidate]:
+        symbols = self.symbols
+        bindings = symbols.namespaces.get(module, {}).get(name)
+        if bindings:
+            out: list[Candidate] = []
+            for gid in bindings:
+                entry = self.resolution.program.file_of_binding(gid)
+                fact = entry.facts.bindings[gid - entry.binding_base]
+                method = ResolutionMethod.IMPORT if fact.kind is BindKind.IMPORT else ResolutionMethod.GLOBAL
+                out.extend((t, method) for t in symbols.binding_targets(gid))
+            return out
+        return [
+            (t, ResolutionMethod.BUILTIN if t[0] is TargetKind.BUILTIN else ResolutionMethod.IMPORT)
+            for t in symbols.module_symbol(module, name)
+        ]
+
+    def _compute(self, entry: ProgramFile) -> list[list[Candidate]]:
+        refs = entry.facts.refs
+        symbols = self.symbols
+        base = entry.binding_base
+        out: list[list[Candidate]] = []
+        for ordinal, ctx in enumerate(refs.ctx):
+            if ctx != RefContext.LOAD:
+                out.append([])
+                continue
+            name, scope, lookup = refs.name[ordinal], refs.scope[ordinal], refs.lookup[ordinal]
+            candidates: list[Candidate] = []
+            fallback = lookup == RefScope.GLOBAL
+            for binding in refs.reaching[ordinal]:
+                if binding == UNBOUND:
+                    fallback = fallback or lookup == RefScope.NAME
+                    continue
+                method = self._binding_method(entry, binding, scope)
+                candidates.extend((t, method) for t in symbols.binding_targets(base + binding))
+            if fallback:
+                candidates.extend(self.global_candidates(entry.module, name))
+            seen: dict[Target, Candidate] = {}
+            for candidate in candidates:
+                seen.setdefault(candidate[0], candidate)
+            out.append(list(seen.values()))
+        return out
+
+
+class _Rows:
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.cols: dict[str, list] = {name: [] for name in names}
+        self.keys: list[int] = []
+
+    def add(self, owner_id: int, described: Described, method: ResolutionMethod, count: int) -> None:
+        kind, def_id, name = described
+        self.cols["target_kind"].append(kind)
+        self.cols["target_def_id"].append(def_id)
+        self.cols["target_name"].append(name)
+        self.cols["method"].append(method.value)
+        self.cols["confidence"].append(confidence(method, count))
+        self.cols["ambiguity_group"].append(owner_id)
+        self.cols["candidate_count"].append(count)
+        self.keys.append(def_id if def_id is not None else _symbol_id(name))
+
+
+def ref_bindings_table(
+    resolution: Resolution, ids: ProgramIds, names: TargetNames, candidates: RefCandidates
+) -> pa.Table:
+    rows = _Rows(REF_BINDINGS.field_names)
+    for entry in resolution.program.files:
+        ref_ids = ids.refs[entry.index]
+        for ordinal, found in enumerate(candidates.of_file(entry)):
+            if not found:
+                continue
+            described = sorted(((names.describe(t), m) for t, m in found), key=lambda d: (d[0][2], d[0][0]))
+            ref_id = int(ref_ids[ordinal])
+            for target, method in described:
+                rows.cols["file_id"].append(entry.file_id)
+                rows.cols["ref_id"].append(ref_id)
+                rows.cols["ref_ordinal"].append(ordinal)
+                rows.add(ref_id, target, method, len(described))
+    rows.cols["ref_binding_id"] = mix_ids(
+        np.array(rows.cols["ref_id"], np.int64), np.array(rows.keys, np.int64)
+    )
+    return build_table(REF_BINDINGS, rows.cols)
+
+
+def _value_method(candidates: RefCandidates, entry: ProgramFile, local: int, target: int) -> ResolutionMethod:
+    """Refine a call target reached as a plain value by the callee's static resolution."""
+    call = entry.facts.calls[local]
+    root, _, rest = call.callee_path.partition(".")
+    ordinal = candidates.load_at(entry, call.bstart, root)
+    static = candidates.of_file(entry)[ordinal] if ordinal is not None else []
+    if not rest:
+        for static_target, method in static:
+            if static_target == (TargetKind.DEFINITION, target):
+                return method
+        return ResolutionMethod.FLOW
+    if any(t[0] is TargetKind.MODULE for t, _ in static):
+        return ResolutionMethod.IMPORT
+    return ResolutionMethod.FLOW
+
+
+def _first_param(entry: ProgramFile, caller_local: int) -> str | None:
+    for param in entry.facts.params:
+        if param.function == caller_local and param.position == 0:
+            return param.name
+    return None
+
+
+def call_targets_table(
+    resolution: Resolution, ids: ProgramIds, names: TargetNames, candidates: RefCandidates
+) -> pa.Table:
+    program, flow = resolution.program, resolution.flow
+    rows = _Rows(CALL_TARGETS.field_names)
+    for gid in sorted(flow.call_edges):
+        entry = program.file_of_call(gid)
+        local = gid - entry.call_base
+        caller = flow.calls[gid].caller
+        callsite_id = int(ids.calls[gid])
+        found: list[tuple[Described, ResolutionMethod]] = []
+        for target, via in flow.call_edges[gid].items():
+            if target >= 0:
+                described = names.describe((TargetKind.DEFINITION, target))
+            else:
+                described = names.describe_symbol(flow.symbol_names[~target])
+            method = _VIA_METHODS.get(Via(via), ResolutionMethod.FLOW)
+            if via == Via.VALUE:
+                method = _value_method(candidates, entry, local, target)
+            elif via == Via.OWN_METHOD:
+                root = entry.facts.calls[local].callee_path.partition(".")[0]
+                if root == _first_param(entry, caller - entry.def_base):
+                    method = ResolutionMethod.SELF_METHOD
+            found.append((described, method))
+        found.sort(key=lambda item: (item[0][2], item[0][0]))
+        for described, method in found:
+            rows.cols["file_id"].append(entry.file_id)
+            rows.cols["callsite_id"].append(callsite_id)
+            rows.cols["callsite_ordinal"].append(local)
+            rows.cols["caller_def_id"].append(int(ids.defs[caller]))
+            rows.add(callsite_id, described, method, len(found))
+    rows.cols["call_target_id"] = mix_ids(
+        np.array(rows.cols["callsite_id"], np.int64), np.array(rows.keys, np.int64)
+    )
+    return build_table(CALL_TARGETS, rows.cols)
