@@ -2,6 +2,9 @@
 
 All six are filled by one build (the ``cpg`` step) and share its upstream: the datasets the
 rules read, and the registry tables the rules, contracts and derivations are loaded from.
+Nodes, edges, properties and the props map are scoped by their owning file (an incremental
+build replaces the rows of the files it rebuilt); the accelerators are ordered by endpoint
+and always rewritten.
 """
 
 from __future__ import annotations
@@ -42,7 +45,12 @@ PROP_TYPES = tuple(str(t) for t in PropType)
 NODE_FIELDS = (
     _f("node_id", INT64, "the node's id (see registry_cpg_kind_derivations for its recipe)", nullable=False),
     _f("kind", STRING, "node kind", nullable=False),
-    _f("file_id", INT64, "file the node belongs to; null for nodes of no file"),
+    _f(
+        "file_id",
+        INT64,
+        "owning file (the file of the evidence); 0 for entities of no file (replaced per file)",
+        nullable=False,
+    ),
     _f("path", STRING, "repo-relative path of that file"),
     _f("bstart", INT64, "start byte offset in the file"),
     _f("bend", INT64, "end byte offset (exclusive)"),
@@ -58,7 +66,12 @@ EDGE_FIELDS = (
     _f("kind", STRING, "edge kind", nullable=False),
     _f("src", INT64, "source node id", nullable=False),
     _f("dst", INT64, "destination node id", nullable=False),
-    _f("file_id", INT64, "owning file (of the evidence); null if none"),
+    _f(
+        "file_id",
+        INT64,
+        "owning file (the file of the evidence); 0 for entities of no file (replaced per file)",
+        nullable=False,
+    ),
     _f("rule_name", STRING, "rule whose candidate was kept", nullable=False),
     _f("origin", STRING, "evidence: syntax, symtable, bytecode, lexical, source, resolution", nullable=False),
     _f("resolution_method", STRING, "how the edge was resolved", nullable=False),
@@ -80,6 +93,7 @@ PROP_VALUE = StructOf(
 
 PROP_FIELDS = (
     _f("prop_id", INT64, "combine_ids('prop:' + entity_kind + ':' + key, entity_id)", nullable=False),
+    _f("file_id", INT64, "owning file of the entity", nullable=False),
     _f("entity_kind", STRING, "node or edge", nullable=False),
     _f("entity_id", INT64, "node_id or edge_id", nullable=False),
     _f("kind", STRING, "the entity's node or edge kind", nullable=False),
@@ -130,9 +144,10 @@ def cpg_specs(upstream: tuple[str, ...]) -> tuple[DatasetSpec, ...]:
             description="Every node of the code property graph.",
             fields=NODE_FIELDS,
             key=("node_id",),
-            ordering=("node_id",),
+            ordering=("file_id", "node_id"),
             contract=ContractSpec(allowed_values={"kind": NODE_KINDS}),
             upstream=upstream,
+            file_id_column="file_id",
             position_unit=POSITION_UNIT,
             write_policy=DeltaWritePolicy(bloom_filters=(BloomFilterSpec(column="name"),)),
         ),
@@ -143,18 +158,20 @@ def cpg_specs(upstream: tuple[str, ...]) -> tuple[DatasetSpec, ...]:
             "and destination; ambiguous resolutions keep their candidates).",
             fields=EDGE_FIELDS,
             key=("edge_id",),
-            ordering=("edge_id",),
+            ordering=("file_id", "edge_id"),
             contract=ContractSpec(allowed_values={"kind": EDGE_KINDS}),
             upstream=upstream,
+            file_id_column="file_id",
         ),
         DatasetSpec(
             name=PROPS,
             domain=Domain.CPG,
             description="Every property of every node and edge, one typed value per row "
-            "(ordered by entity id).",
+            "(ordered by file, then entity id).",
             fields=PROP_FIELDS,
             key=("prop_id",),
-            ordering=("entity_id", "prop_id"),
+            ordering=("file_id", "entity_id", "prop_id"),
+            file_id_column="file_id",
             contract=ContractSpec(allowed_values={"entity_kind": ENTITY_KINDS, "value_type": PROP_TYPES}),
             upstream=upstream,
         ),
@@ -168,14 +185,16 @@ def cpg_specs(upstream: tuple[str, ...]) -> tuple[DatasetSpec, ...]:
             description="One row per node with all its properties as a list of structs.",
             fields=(
                 _f("node_id", INT64, "the node (cpg_nodes)", nullable=False),
+                _f("file_id", INT64, "owning file of the node", nullable=False),
                 _f("kind", STRING, "node kind", nullable=False),
                 _f(
                     "props", list_of(PROP_VALUE, item_nullable=False), "the node's properties", nullable=False
                 ),
             ),
             key=("node_id",),
-            ordering=("node_id",),
+            ordering=("file_id", "node_id"),
             contract=ContractSpec(allowed_values={"kind": NODE_KINDS}),
             upstream=upstream,
+            file_id_column="file_id",
         ),
     )

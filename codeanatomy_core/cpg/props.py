@@ -52,6 +52,7 @@ def melt(
         target = VALUE_COLUMN[prop.type]
         columns: dict[str, pa.Array | pa.ChunkedArray] = {
             "prop_id": pa.array(combine_ids(f"prop:{entity}:{prop.name}", ids.to_numpy()), pa.int64()),
+            "file_id": rows.column("file_id").filter(keep),
             "entity_kind": constant_strings(str(entity), n),
             "entity_id": ids,
             "kind": constant_strings(kind, n),
@@ -65,30 +66,40 @@ def melt(
 
 
 def assemble_props(parts: Sequence[pa.Table], schema: pa.Schema) -> pa.Table:
-    """All property rows, ordered by entity id, then property id."""
+    """All property rows, ordered by file, entity id and property id."""
     if not parts:
         return schema.empty_table()
     table = pa.concat_tables([p.select(schema.names) for p in parts]).combine_chunks()
-    order = np.lexsort((table.column("prop_id").to_numpy(), table.column("entity_id").to_numpy()))
-    return plain(take(table, order)).cast(schema)
+    keys = [table.column(name).to_numpy() for name in ("prop_id", "entity_id", "file_id")]
+    return plain(take(table, np.lexsort(keys))).cast(schema)
 
 
-def props_map(node_ids: np.ndarray, kinds: pa.Array, props: pa.Table) -> pa.Table:
-    """One row per node (``node_ids`` ascending): its properties as a list of structs."""
+def props_map(nodes: pa.Table, props: pa.Table) -> pa.Table:
+    """One row per node (in the order of ``nodes``): its properties as a list of structs.
+
+    ``props`` is ordered by file and entity, like ``nodes`` by file and node id, so the
+    properties of each node are one run, and the runs come in node order.
+    """
     node_props = props.filter(pc.equal(props.column("entity_kind"), str(EntityKind.NODE))).combine_chunks()
-    owners = node_props.column("entity_id").to_numpy()
-    starts = np.searchsorted(owners, node_ids, side="left")
-    counts = np.searchsorted(owners, node_ids, side="right") - starts
-    if int(counts.sum()) != len(owners):
+    index = pc.index_in(node_props.column("entity_id"), value_set=nodes.column("node_id"))
+    if index.null_count:
         raise CatalogError("cpg_props has node properties of nodes that are not in cpg_nodes")
-    offsets = np.zeros(len(node_ids) + 1, dtype=np.int32)
+    position = index.to_numpy(zero_copy_only=False).astype(np.int64)
+    if len(position) > 1 and np.any(np.diff(position) < 0):
+        raise CatalogError("cpg_props is not in the order of cpg_nodes")
+    counts = np.bincount(position, minlength=nodes.num_rows)
+    offsets = np.zeros(nodes.num_rows + 1, dtype=np.int32)
     np.cumsum(counts, out=offsets[1:])
-    # Ordered by owner, the properties are already grouped in node order.
     arrays = [_single(node_props.column(f.name), f.type) for f in PROP_STRUCT]
     values = pa.StructArray.from_arrays(arrays, fields=list(PROP_STRUCT))
     item = pa.field("item", PROP_STRUCT, nullable=False)
     lists = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, type=pa.list_(item))
-    return pa.table({"node_id": pa.array(node_ids, pa.int64()), "kind": kinds, "props": lists})
+    columns = {
+        "node_id": nodes.column("node_id"),
+        "file_id": nodes.column("file_id"),
+        "kind": nodes.column("kind"),
+    }
+    return pa.table({**columns, "props": lists})
 
 
 def _single(column: pa.ChunkedArray, dtype: pa.DataType) -> pa.Array:

@@ -51,7 +51,10 @@ def symbol_nodes() -> RuleDefinition:
         name="symbol_nodes",
         kind=NodeKind.SYMBOL,
         source=ref("y", "symtable_symbols"),
-        joins=[join("s", "symtable_scopes", {"scope_id": "y.scope_id"}), FILE_OF_SCOPE],
+        joins=[
+            join("s", "symtable_scopes", {"file_id": "y.file_id", "scope_id": "y.scope_id"}),
+            FILE_OF_SCOPE,
+        ],
         origin="symtable",
         columns={
             "node_id": "y.symbol_id",
@@ -110,8 +113,8 @@ def definition_contains_definition() -> RuleDefinition:
         kind=EdgeKind.CONTAINS,
         source=SCOPES,
         joins=[
-            join("p", "symtable_scopes", {"scope_id": "s.parent_scope_id"}),
-            join("n", "ast_nodes", {"node_id": "s.ast_node_id"}),
+            join("p", "symtable_scopes", {"file_id": "s.file_id", "scope_id": "s.parent_scope_id"}),
+            join("n", "ast_nodes", {"file_id": "s.file_id", "node_id": "s.ast_node_id"}),
         ],
         filters=[f"n.kind IN {in_list(DEFINITION_NODES)}", "p.ast_node_id IS NOT NULL"],
         origin="symtable",

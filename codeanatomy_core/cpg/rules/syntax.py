@@ -45,14 +45,16 @@ OWN_KINDS = {
 
 # Definitions take their qualified name from the scope they open (module name prepended).
 DEFINITION_JOINS = (
-    join("s", "symtable_scopes", {"ast_node_id": "n.node_id"}, how=JoinType.LEFT),
+    join("s", "symtable_scopes", {"file_id": "n.file_id", "ast_node_id": "n.node_id"}, how=JoinType.LEFT),
     join("f", "source_files", {"file_id": "n.file_id"}, how=JoinType.LEFT),
 )
 DEFINITION_QUALNAME = (
     "CASE WHEN s.qualified_name IS NULL THEN NULL ELSE concat(f.module_name, '.', s.qualified_name) END"
 )
 
-CTX = join("c", AST, {"parent_id": "n.node_id", "field_name": "'ctx'"}, how=JoinType.LEFT)
+CTX = join(
+    "c", AST, {"file_id": "n.file_id", "parent_id": "n.node_id", "field_name": "'ctx'"}, how=JoinType.LEFT
+)
 PARAM_KIND = (
     "CASE n.field_name WHEN 'posonlyargs' THEN 'posonly' WHEN 'args' THEN 'positional' "
     "WHEN 'vararg' THEN 'vararg' WHEN 'kwonlyargs' THEN 'kwonly' WHEN 'kwarg' THEN 'kwarg' END"
@@ -134,7 +136,7 @@ def import_nodes() -> RuleDefinition:
         NodeKind.IMPORT,
         ("alias",),
         "An IMPORT node per imported name (ast.alias) of an import or from-import statement.",
-        joins=[join("s", AST, {"node_id": "n.parent_id"})],
+        joins=[join("s", AST, {"file_id": "n.file_id", "node_id": "n.parent_id"})],
         columns={
             "imported": "CASE WHEN s.kind = 'ImportFrom' THEN concat_ws('.', s.name, n.name) ELSE n.name END"
         },
@@ -172,7 +174,14 @@ def call_nodes() -> RuleDefinition:
         NodeKind.CALL,
         ("Call",),
         "A CALL node per call expression, with the name of its callee expression.",
-        joins=[join("c", AST, {"parent_id": "n.node_id", "field_name": "'func'"}, how=JoinType.LEFT)],
+        joins=[
+            join(
+                "c",
+                AST,
+                {"file_id": "n.file_id", "parent_id": "n.node_id", "field_name": "'func'"},
+                how=JoinType.LEFT,
+            )
+        ],
         columns={"name": "c.name", "callee_text": "c.name"},
     )
 
@@ -213,7 +222,10 @@ def has_parameter_edges() -> RuleDefinition:
         name="has_parameter_edges",
         kind=EdgeKind.HAS_PARAMETER,
         source=ref("a", AST),
-        joins=[join("g", AST, {"node_id": "a.parent_id"}), join("d", AST, {"node_id": "g.parent_id"})],
+        joins=[
+            join("g", AST, {"file_id": "a.file_id", "node_id": "a.parent_id"}),
+            join("d", AST, {"file_id": "g.file_id", "node_id": "g.parent_id"}),
+        ],
         filters=["a.kind = 'arg'", f"d.kind IN {in_list((*FUNCTION_DEFS, 'Lambda'))}"],
         columns={
             "src": "d.node_id",
@@ -231,7 +243,7 @@ def decorated_by_edges() -> RuleDefinition:
         name="decorated_by_edges",
         kind=EdgeKind.DECORATED_BY,
         source=ref("x", AST),
-        joins=[join("d", AST, {"node_id": "x.parent_id"})],
+        joins=[join("d", AST, {"file_id": "x.file_id", "node_id": "x.parent_id"})],
         filters=["x.field_name = 'decorator_list'", f"d.kind IN {in_list((*FUNCTION_DEFS, 'ClassDef'))}"],
         columns={"src": "d.node_id", "dst": "x.node_id", "file_id": "x.file_id", "position": "x.field_index"},
         description="CLASS or FUNCTION -> each of its decorator expressions.",
