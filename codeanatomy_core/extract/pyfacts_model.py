@@ -20,7 +20,7 @@ from enum import IntEnum
 
 import msgspec
 
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 NO_VAR = -1
 UNBOUND = -1  # a reaching-binding marker: the name may be unbound on some path
 
@@ -288,11 +288,13 @@ class StoreAttr(msgspec.Struct, frozen=True, array_like=True, tag=11):
 class GlobalLoad(msgspec.Struct, frozen=True, array_like=True, tag=12):
     dst: int
     name: str
+    unbound: bool  # a module-level load before any module-level binding reaches it
 
 
 class GlobalStore(msgspec.Struct, frozen=True, array_like=True, tag=13):
     name: str
     src: int
+    declared: bool  # written by a function through a ``global`` declaration
 
 
 class ClassAttr(msgspec.Struct, frozen=True, array_like=True, tag=14):

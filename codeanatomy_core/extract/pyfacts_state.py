@@ -121,11 +121,14 @@ class FactsState:
             self.ops.append(MakeTyped(var, type_name))
         return var
 
-    def global_var(self, name: str) -> int:
-        var = self.global_vars.get(name)
+    def global_var(self, name: str, *, unbound: bool = False) -> int:
+        """The module namespace's ``name`` (``unbound``: as seen by module-level code that
+        runs before the module binds it: global writes of functions, star imports, builtins)."""
+        key = f"\0{name}" if unbound else name
+        var = self.global_vars.get(key)
         if var is None:
-            var = self.global_vars[name] = self.new_var()
-            self.ops.append(GlobalLoad(var, name))
+            var = self.global_vars[key] = self.new_var()
+            self.ops.append(GlobalLoad(var, name, unbound))
         return var
 
     def load_attr(self, obj: int, name: str) -> int:
@@ -215,7 +218,14 @@ class FactsState:
         key = (scope.index, name)
         index = self.variable_defs.get(key)
         if index is None:
-            qual = f"{scope.named_scope().qualname}.{name}" if scope.named_scope().qualname else name
+            prefix = scope.named_scope().qualname
+            if scope.kind is ScopeKind.COMPREHENSION:  # [x for x in ...] binds its own x
+                prefix = (
+                    f"{prefix}.{self.scope_rows[scope.index][1]}"
+                    if prefix
+                    else self.scope_rows[scope.index][1]
+                )
+            qual = f"{prefix}.{name}" if prefix else name
             index = self.variable_defs[key] = self.add_def(
                 DefKind.VARIABLE, name, qual, scope=scope.index, span=span
             )
@@ -251,7 +261,7 @@ class FactsState:
         if scope.kind is not ScopeKind.MODULE and name in declared.globals:
             target = self.module_scope
             if var >= 0:
-                self.ops.append(GlobalStore(name, var))
+                self.ops.append(GlobalStore(name, var, True))
         elif name in declared.nonlocals:
             target = self._binder(name) or scope
         if definition < 0:
@@ -273,7 +283,7 @@ class FactsState:
                 if placeholder is not None:
                     self.placeholders[-2 - placeholder].append(index)
             if scope.kind is ScopeKind.MODULE and var >= 0:
-                self.ops.append(GlobalStore(name, var))
+                self.ops.append(GlobalStore(name, var, False))
         return index
 
     @property
@@ -370,7 +380,7 @@ class FactsState:
 
     def _name_fallback(self, scope: ScopeState, name: str) -> int:
         if scope.kind is ScopeKind.MODULE:
-            return self.global_var(name)
+            return self.global_var(name, unbound=True)
         lookup, owner = self._free(scope.parent, name)
         if lookup is RefScope.ENCLOSING and owner is not None:
             return self.closure_var(owner, name)

@@ -60,7 +60,7 @@ class AttributeSemantics(FlowBase):
                 if kind in (ValueKind.INSTANCE, ValueKind.CLASS, ValueKind.FUNCTION):
                     engine.edge(src, self.field(value, name))
                 elif kind == ValueKind.MODULE:
-                    engine.edge(src, self.global_var(first[value], name))
+                    self.store_global(src, first[value], name, outside=True)
 
         engine.watch(obj, on_objects)
 

@@ -183,29 +183,46 @@ class FlowBase:
 
     # ---- namespaces ----
 
-    def global_var(self, module: str, name: str) -> int:
-        """The binding of ``name`` in repository module ``module`` (all its values)."""
-        found = self.globals.get((module, name))
+    def global_var(self, module: str, name: str, *, outside: bool = False) -> int:
+        """The binding of ``name`` in repository module ``module`` (all its values).
+
+        ``outside``: only what is bound from outside the module's own top-level statements
+        (``global`` writes of functions, attribute stores, star imports): what module-level
+        code sees before its own statements bind the name.
+        """
+        key = (module, f"\0{name}" if outside else name)
+        found = self.globals.get(key)
         if found is not None:
             return found
         var = self.engine.new_var()
-        self.globals[module, name] = var
+        self.globals[key] = var
         symbols = self.symbols
-        if not symbols.namespaces.get(module, {}).get(name):
+        if outside or not symbols.namespaces.get(module, {}).get(name):
             for source in symbols.star_sources.get(module, ()):
                 if name in symbols.exports(source):
                     self.engine.edge(self.global_var(source, name), var)
             for star in symbols.external_stars.get(module, ()):
                 self._add_external(var, f"{star}.{name}")
-            if symbols.is_module(f"{module}.{name}"):
+            if not outside and symbols.is_module(f"{module}.{name}"):
                 self.engine.add_value(var, self.values.module(f"{module}.{name}"))
         return var
 
-    def load_global(self, dst: int, module: str, name: str) -> None:
+    def store_global(self, src: int, module: str, name: str, *, outside: bool) -> None:
+        self.engine.edge(src, self.global_var(module, name))
+        if outside:
+            self.engine.edge(src, self.global_var(module, name, outside=True))
+
+    def load_global(self, dst: int, module: str, name: str, *, unbound: bool = False) -> None:
         """A name the module namespace provides, else a builtin of that name."""
         symbols = self.symbols
-        if symbols.binds(module, name) or name not in BUILTIN_NAMES:
-            self.engine.edge(self.global_var(module, name), dst)
+        if unbound:
+            provided = (
+                name in symbols.star_names.get(module, ()) or (module, name) in symbols.declared_globals
+            )
+        else:
+            provided = symbols.binds(module, name)
+        if provided or name not in BUILTIN_NAMES:
+            self.engine.edge(self.global_var(module, name, outside=unbound), dst)
         else:
             self.engine.add_value(dst, self.values.builtin(name))
 

@@ -127,9 +127,9 @@ class FlowOps(AttributeSemantics):
             elif kind is LoadAttr:
                 self.load_attr(op.dst + base, op.obj + base, op.name)
             elif kind is GlobalLoad:
-                self.load_global(op.dst + base, module, op.name)
+                self.load_global(op.dst + base, module, op.name, unbound=op.unbound)
             elif kind is GlobalStore:
-                engine.edge(op.src + base, self.global_var(module, op.name))
+                self.store_global(op.src + base, module, op.name, outside=op.declared)
             elif kind is MakeConst:
                 # Only constants that can select an item or name an attribute keep their value.
                 key = op.key

@@ -72,6 +72,8 @@ class Symbols:
         self.class_members: dict[int, set[str]] = {}
         self.star_sources: dict[str, list[str]] = {}
         self.external_stars: dict[str, list[str]] = {}
+        # (module, name) bound from inside functions through ``global`` declarations
+        self.declared_globals: set[tuple[str, str]] = set()
         self._module_prefixes = {name.rpartition(".")[0] for name in modules}
         for entry in program.files:
             self._index_file(entry, is_primary=modules.get(entry.module) is entry)
@@ -91,6 +93,8 @@ class Symbols:
             )
             if binding.scope == 0:
                 names.setdefault(binding.name, []).append(gid)
+                if binding.ref >= 0 and facts.refs.scope[binding.ref] != 0 and is_primary:
+                    self.declared_globals.add((entry.module, binding.name))
             elif scopes[binding.scope].kind is ScopeKind.CLASS:
                 class_def = entry.def_base + scopes[binding.scope].definition
                 self.class_members.setdefault(class_def, set()).add(binding.name)

@@ -18,7 +18,7 @@ from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, REF_BIN
 from codeanatomy_core.normalize.kinds import ResolutionMethod, Via
 from codeanatomy_core.normalize.program import ProgramFile
 from codeanatomy_core.normalize.resolve import Resolution
-from codeanatomy_core.normalize.symbols import Target, TargetKind
+from codeanatomy_core.normalize.symbols import BUILTIN_NAMES, Target, TargetKind
 from codeanatomy_core.normalize.table_ids import ProgramIds, mix_ids, symbol_id
 from codeanatomy_core.normalize.tables_entities import build_table
 from codeanatomy_core.normalize.tables_links import Described, TargetNames
@@ -107,6 +107,26 @@ class RefCandidates:
             for t in symbols.module_symbol(module, name)
         ]
 
+    def outside_candidates(self, module: str, name: str) -> list[Candidate]:
+        """What module-level code sees of ``name`` before the module's own statements bind
+        it: ``global`` writes of functions, star imports, then builtins."""
+        symbols, program = self.symbols, self.resolution.program
+        out: list[Candidate] = []
+        for gid in symbols.namespaces.get(module, {}).get(name, ()):
+            entry = program.file_of_binding(gid)
+            fact = entry.facts.bindings[gid - entry.binding_base]
+            if fact.ref >= 0 and entry.facts.refs.scope[fact.ref] != 0:
+                out.extend((t, ResolutionMethod.GLOBAL) for t in symbols.binding_targets(gid))
+        if name in symbols.star_names.get(module, ()):
+            for source in symbols.star_sources.get(module, ()):
+                if name in symbols.exports(source):
+                    out.extend((t, ResolutionMethod.IMPORT) for t in symbols.module_symbol(source, name))
+        for star in symbols.external_stars.get(module, ()):
+            out.append(((TargetKind.EXTERNAL, f"{star}.{name}"), ResolutionMethod.IMPORT))
+        if not out and name in BUILTIN_NAMES:
+            out.append(((TargetKind.BUILTIN, name), ResolutionMethod.BUILTIN))
+        return out
+
     def _compute(self, entry: ProgramFile) -> list[list[Candidate]]:
         refs = entry.facts.refs
         symbols = self.symbols
@@ -118,15 +138,17 @@ class RefCandidates:
                 continue
             name, scope, lookup = refs.name[ordinal], refs.scope[ordinal], refs.lookup[ordinal]
             candidates: list[Candidate] = []
-            fallback = lookup == RefScope.GLOBAL
+            unbound = False
             for binding in refs.reaching[ordinal]:
                 if binding == UNBOUND:
-                    fallback = fallback or lookup == RefScope.NAME
+                    unbound = lookup == RefScope.NAME
                     continue
                 method = self._binding_method(entry, binding, scope)
                 candidates.extend((t, method) for t in symbols.binding_targets(base + binding))
-            if fallback:
+            if lookup == RefScope.GLOBAL or (unbound and scope != 0):
                 candidates.extend(self.global_candidates(entry.module, name))
+            elif unbound:
+                candidates.extend(self.outside_candidates(entry.module, name))
             seen: dict[Target, Candidate] = {}
             for candidate in candidates:
                 seen.setdefault(candidate[0], candidate)
