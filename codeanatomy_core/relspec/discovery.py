@@ -30,6 +30,7 @@ ENTRY_POINT_GROUP = "codeanatomy.relspec_bundles"
 BUILTIN_BUNDLE_MODULES: tuple[str, ...] = (
     "codeanatomy_core.cpg.rules.bytecode",
     "codeanatomy_core.cpg.rules.lexical",
+    "codeanatomy_core.cpg.rules.resolution",
     "codeanatomy_core.cpg.rules.source",
     "codeanatomy_core.cpg.rules.symtable",
     "codeanatomy_core.cpg.rules.syntax",

@@ -158,3 +158,50 @@ def edge_rule(
         templates=tuple(templates),
         description=description,
     )
+
+
+# The syntax node a normalize definition is anchored to (same file, span and node class).
+DEFINITION_AST_KIND = (
+    "CASE {d}.kind WHEN 'class' THEN 'ClassDef' WHEN 'function' THEN 'FunctionDef' "
+    "WHEN 'async_function' THEN 'AsyncFunctionDef' WHEN 'lambda' THEN 'Lambda' "
+    "WHEN 'parameter' THEN 'arg' END"
+)
+VARIABLE_KINDS = ("variable", "attribute")
+
+
+def anchor_join(d: str, anchor: str) -> Join:
+    """LEFT JOIN the syntax node of definition ``d`` (definitions) as ``anchor``."""
+    return join(
+        anchor,
+        "ast_nodes",
+        {
+            "file_id": f"{d}.file_id",
+            "bstart": f"{d}.bstart",
+            "bend": f"{d}.bend",
+            "kind": DEFINITION_AST_KIND.format(d=d),
+        },
+        how=JoinType.LEFT,
+    )
+
+
+def definition_node(d: str, anchor: str) -> str:
+    """The CPG node of definition ``d``: the MODULE node of a module, the VARIABLE node (its
+    ``def_id``) of a variable or attribute, else its anchored syntax node."""
+    return (
+        f"CASE WHEN {d}.kind = 'module' THEN derive_id({d}.file_id, 'ast', 0) "
+        f"WHEN {d}.kind IN {in_list(VARIABLE_KINDS)} THEN {d}.def_id ELSE {anchor}.node_id END"
+    )
+
+
+def external_node(name: str) -> str:
+    """The EXTERNAL_SYMBOL node named ``name`` (an import path or <builtin>.name)."""
+    return f"name_id('external', {name})"
+
+
+def target_node(source: str, d: str, anchor: str) -> str:
+    """The node a resolution candidate (``source``: target_kind, target_name) points at."""
+    external = external_node(f"{source}.target_name")
+    return (
+        f"CASE WHEN {source}.target_kind = 'definition' THEN {definition_node(d, anchor)} "
+        f"WHEN {source}.target_kind IN ('external', 'builtin') THEN {external} END"
+    )

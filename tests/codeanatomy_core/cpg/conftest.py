@@ -44,8 +44,12 @@ class Built:
         return out
 
     def edge_labels(self, kind: str) -> set[tuple[str, str]]:
+        return set(self.edge_list(kind))
+
+    def edge_list(self, kind: str) -> list[tuple[str, str]]:
+        """Every edge of ``kind`` as (source label, destination label), sorted (a multiset)."""
         label = self.label()
-        return {(label[e["src"]], label[e["dst"]]) for e in self.edges() if e["kind"] == kind}  # type: ignore[index]
+        return sorted((label[e["src"]], label[e["dst"]]) for e in self.edges() if e["kind"] == kind)  # type: ignore[index]
 
 
 def build(root: Path, warehouse: Path, *, workers: int = 0, steps: StepRegistry | None = None) -> Built:

@@ -72,7 +72,7 @@ def test_every_problem_is_reported_at_once(runtime: Any) -> None:
 
 
 def test_a_kind_the_registry_does_not_declare_is_an_error(runtime: Any) -> None:
-    rule = runtime.registry.get("call_nodes")
+    rule = runtime.registry.get("lambda_nodes")
     odd = msgspec.structs.replace(rule, output=msgspec.structs.replace(rule.output, kind="GHOST"))
     report = validate(
         runtime.registry.replace(odd),
@@ -80,7 +80,7 @@ def test_a_kind_the_registry_does_not_declare_is_an_error(runtime: Any) -> None:
         declared_kinds=runtime.policies.declared_kinds,
     )
     assert (
-        "rule 'call_nodes' (bundle 'cpg_syntax'): kind 'GHOST' is not declared for 'cpg_nodes'"
+        "rule 'lambda_nodes' (bundle 'cpg_syntax'): kind 'GHOST' is not declared for 'cpg_nodes'"
         in report.errors
     )
-    assert "cpg_nodes kind 'CALL' is declared but no rule produces it" in report.errors
+    assert "cpg_nodes kind 'LAMBDA' is declared but no rule produces it" in report.errors
