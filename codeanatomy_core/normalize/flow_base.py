@@ -245,8 +245,9 @@ class FlowBase:
         targets = self.call_edges.get(call)
         if targets is None:
             self.call_edges[call] = {target: method}
-        elif target not in targets:
-            targets[target] = method
+        else:  # the most direct way wins, whatever the propagation order
+            current = targets.get(target)
+            targets[target] = method if current is None else min(current, method)
 
     def record_builtin(self, call: int, name: str, method: int) -> None:
         self.record(call, self.symbol(builtin_label(name)), method)

@@ -53,9 +53,9 @@ def import_base(entry: ProgramFile, imp: ImportFact) -> str | None:
         return imp.module or ""
     package = package_of(entry)
     for _ in range(imp.level - 1):
-        if not package:
-            return None
-        package = package.rpartition(".")[0]
+        package = package.rpartition(".")[0] if package else ""
+    if imp.level > 1 and not package:
+        return None  # beyond the top-level package
     if imp.module:
         return f"{package}.{imp.module}" if package else imp.module
     return package
@@ -160,6 +160,8 @@ class Symbols:
                 return SourceKind.GLOBAL, base, name
             return SourceKind.MODULE, f"{base}.{name}", ""
         full = f"{base}.{name}" if base else name
+        if imp.level and not self.is_module(full):
+            return SourceKind.NONE, "", ""  # relative imports never leave the repository
         return self.module_source(full)
 
     def source_targets(self, source: ImportSource, seen: set[tuple[str, str]]) -> list[Target]:

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from codeanatomy_core.extract.pyfacts_model import UNBOUND, BindKind, RefContext, RefScope, ScopeKind
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, REF_BINDINGS
+from codeanatomy_core.normalize.call_methods import CallMethods
 from codeanatomy_core.normalize.kinds import ResolutionMethod, Via
 from codeanatomy_core.normalize.program import ProgramFile
 from codeanatomy_core.normalize.resolve import Resolution
@@ -27,18 +28,6 @@ Candidate = tuple[Target, ResolutionMethod]
 
 _symbol_id = functools.cache(symbol_id)
 
-_VIA_METHODS = {
-    Via.OWN_METHOD: ResolutionMethod.ATTRIBUTE_OF_CLASS,
-    Via.INHERITED: ResolutionMethod.MRO,
-    Via.SUPER: ResolutionMethod.SUPER,
-    Via.INIT: ResolutionMethod.INSTANTIATION,
-    Via.IMPLICIT: ResolutionMethod.IMPLICIT,
-    Via.CALLBACK: ResolutionMethod.CALLBACK,
-    Via.BUILTIN: ResolutionMethod.BUILTIN,
-    Via.TYPE_METHOD: ResolutionMethod.BUILTIN,
-    Via.EXTERNAL: ResolutionMethod.EXTERNAL,
-    Via.DECORATOR: ResolutionMethod.DECORATOR,
-}
 _CONFIDENCE = {
     ResolutionMethod.MRO: 0.95,
     ResolutionMethod.IMPLICIT: 0.9,
@@ -195,33 +184,11 @@ def ref_bindings_table(
     return build_table(REF_BINDINGS, rows.cols)
 
 
-def _value_method(candidates: RefCandidates, entry: ProgramFile, local: int, target: int) -> ResolutionMethod:
-    """Refine a call target reached as a plain value by the callee's static resolution."""
-    call = entry.facts.calls[local]
-    root, _, rest = call.callee_path.partition(".")
-    ordinal = candidates.load_at(entry, call.bstart, root)
-    static = candidates.of_file(entry)[ordinal] if ordinal is not None else []
-    if not rest:
-        for static_target, method in static:
-            if static_target == (TargetKind.DEFINITION, target):
-                return method
-        return ResolutionMethod.FLOW
-    if any(t[0] is TargetKind.MODULE for t, _ in static):
-        return ResolutionMethod.IMPORT
-    return ResolutionMethod.FLOW
-
-
-def _first_param(entry: ProgramFile, caller_local: int) -> str | None:
-    for param in entry.facts.params:
-        if param.function == caller_local and param.position == 0:
-            return param.name
-    return None
-
-
 def call_targets_table(
     resolution: Resolution, ids: ProgramIds, names: TargetNames, candidates: RefCandidates
 ) -> pa.Table:
     program, flow = resolution.program, resolution.flow
+    methods = CallMethods(resolution, candidates)
     rows = _Rows(CALL_TARGETS.field_names)
     for gid in sorted(flow.call_edges):
         entry = program.file_of_call(gid)
@@ -234,14 +201,7 @@ def call_targets_table(
                 described = names.describe((TargetKind.DEFINITION, target))
             else:
                 described = names.describe_symbol(flow.symbol_names[~target])
-            method = _VIA_METHODS.get(Via(via), ResolutionMethod.FLOW)
-            if via == Via.VALUE:
-                method = _value_method(candidates, entry, local, target)
-            elif via == Via.OWN_METHOD:
-                root = entry.facts.calls[local].callee_path.partition(".")[0]
-                if root == _first_param(entry, caller - entry.def_base):
-                    method = ResolutionMethod.SELF_METHOD
-            found.append((described, method))
+            found.append((described, methods.method(entry, local, caller, target, Via(via))))
         found.sort(key=lambda item: (item[0][2], item[0][0]))
         for described, method in found:
             rows.cols["file_id"].append(entry.file_id)

@@ -66,7 +66,7 @@ def imports_table(program: Program, symbols: Symbols, ids: ProgramIds, names: Ta
         bindings = entry.facts.bindings
         for ordinal, imp in enumerate(imports):
             base = import_base(entry, imp)
-            if base is None:
+            if base is None or (imp.level and (imp.star or imp.name is None) and not symbols.is_module(base)):
                 targets: list[Target] = []
             elif imp.star or imp.name is None:
                 targets = symbols.source_targets(symbols.module_source(base), set()) if base else []
