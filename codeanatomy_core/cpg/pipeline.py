@@ -8,6 +8,7 @@ from codeanatomy_core.cpg.runtime import default_runtime
 from codeanatomy_core.cpg.step import cpg_step, output_specs
 from codeanatomy_core.pipeline.step import Step
 from codeanatomy_core.registry.cpg_tables import cpg_tables
+from codeanatomy_core.registry.normalize_tables import normalize_tables
 from codeanatomy_core.registry.relspec_tables import SnapshotSource, relspec_tables
 from codeanatomy_core.registry.table import RegistryTable
 from codeanatomy_core.relspec.runtime import DEFAULT_CONFIG, RelspecConfig, RelspecRuntime
@@ -35,6 +36,6 @@ def graph_steps(catalog: SpecCatalog, *, config: RelspecConfig = DEFAULT_CONFIG)
 
 def graph_steps_for(runtime: RelspecRuntime) -> GraphSteps:
     source = SnapshotSource(runtime, outputs=output_specs(runtime))
-    tables = (*relspec_tables(source), *cpg_tables(source))
+    tables = (*relspec_tables(source), *cpg_tables(source), *normalize_tables(source))
     step = cpg_step(runtime, registry_tables={t.name: t for t in tables})
     return GraphSteps(runtime=runtime, step=step, registry_tables=tables)

@@ -165,3 +165,36 @@ def file_has_diagnostic() -> RuleDefinition:
         columns={"src": "f.file_id", "dst": "e.error_id", "file_id": "e.file_id"},
         description="FILE -> each diagnostic of a scanned file (paths never scanned have no FILE).",
     )
+
+
+@DIAGNOSTICS.rule
+def resolution_diagnostic_nodes() -> RuleDefinition:
+    return node_rule(
+        name="resolution_diagnostic_nodes",
+        kind=NodeKind.DIAGNOSTIC,
+        source=ref("d", "normalize_diagnostics"),
+        origin="resolution",
+        columns={
+            "node_id": "d.diagnostic_id",
+            "file_id": "coalesce(d.file_id, 0)",
+            "name": "d.kind",
+            "qualified_name": "d.path",
+            "stage": "'normalize'",
+            "error_kind": "d.kind",
+            "message": "d.message",
+        },
+        description="One DIAGNOSTIC node per normalize diagnostic (of no file when program-wide).",
+    )
+
+
+@DIAGNOSTICS.rule
+def file_has_resolution_diagnostic() -> RuleDefinition:
+    return edge_rule(
+        name="file_has_resolution_diagnostic",
+        kind=EdgeKind.HAS_DIAGNOSTIC,
+        source=ref("d", "normalize_diagnostics"),
+        joins=[join("f", "source_files", {"file_id": "d.file_id"})],
+        origin="resolution",
+        columns={"src": "f.file_id", "dst": "d.diagnostic_id", "file_id": "d.file_id"},
+        description="FILE -> each normalize diagnostic about it.",
+    )

@@ -19,6 +19,7 @@ from codeanatomy_core.registry.cpg_tables import (
     NODE_CONTRACTS_TABLE,
 )
 from codeanatomy_core.registry.decode import load_rows
+from codeanatomy_core.registry.normalize_tables import RULE_FAMILIES_TABLE, RuleFamilyRow
 from codeanatomy_core.registry.relspec_decode import (
     decode_derivations,
     decode_edge_contracts,
@@ -42,6 +43,7 @@ from codeanatomy_core.specs.signature import signature
 
 NEW_TABLES = (
     BUNDLES_TABLE,
+    RULE_FAMILIES_TABLE,
     DERIVATIONS_TABLE,
     EDGE_CONTRACTS_TABLE,
     INCREMENTAL_TABLE,
@@ -152,3 +154,14 @@ def test_registry_signatures_list_the_new_tables(steps: StepRegistry) -> None:
     for name in NEW_TABLES:
         assert listed[name] == registry.signature(name) == steps.signatures()[name]
     assert signature(registry.rows(RULES_TABLE)) != signature(registry.rows(RULE_DIAGNOSTICS_TABLE))
+
+
+def test_rule_families_show_how_normalize_tables_reach_the_graph(steps: StepRegistry) -> None:
+    registry = registry_of(steps)
+    rows = {r.family: r for r in registry.rows(RULE_FAMILIES_TABLE) if isinstance(r, RuleFamilyRow)}
+    assert {"call_targets", "class_bases", "definitions", "imports", "name_refs", "ref_bindings"} <= set(rows)
+    calls = rows["call_targets"]
+    assert "calls_edges" in calls.rules and "CALLS" in calls.kinds
+    assert {"import", "flow", "builtin", "external"} <= set(calls.methods)
+    assert rows["definitions"].file_id_column == "file_id"
+    assert registry.table(RULE_FAMILIES_TABLE).describes == "normalize"
