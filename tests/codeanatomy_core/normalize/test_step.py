@@ -1,0 +1,59 @@
+"""The normalize step in the pipeline: it reads py_facts, writes every normalize table under
+its contract, and follows a changed file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from codeanatomy_core.normalize.datasets import CALLSITES, ENTITY_DATASETS
+from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, RESOLUTION_DATASETS
+from codeanatomy_core.normalize.step import NORMALIZE_STEP
+from codeanatomy_core.pipeline.registry import default_steps
+from codeanatomy_core.pipeline.runner import run_pipeline
+from codeanatomy_core.source.config import RepositoryConfig
+from codeanatomy_core.specs.model import Domain
+from codeanatomy_core.storage.contract import check_contract
+from codeanatomy_core.storage.reader import read_dataset
+
+STEPS = {"scan", "extract", "normalize"}
+
+
+def test_step_declares_every_normalize_table():
+    names = {spec.name for spec in NORMALIZE_STEP.outputs}
+    assert names == {spec.name for spec in (*ENTITY_DATASETS, *RESOLUTION_DATASETS)}
+    assert all(spec.domain is Domain.NORMALIZE for spec in NORMALIZE_STEP.outputs)
+    assert NORMALIZE_STEP.inputs == ("py_facts",)
+    assert "normalize" in {step.name for step in default_steps()}
+
+
+def test_pipeline_writes_contract_checked_tables_and_follows_changes(tmp_path: Path, fixtures_dir, warehouse):
+    root = tmp_path / "resolution_repo"
+    shutil.copytree(fixtures_dir / "resolution_repo", root)
+    repository = RepositoryConfig(root=str(root))
+    steps = default_steps()
+    results = run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    for spec in NORMALIZE_STEP.outputs:
+        assert results[spec.name].written, spec.name
+        check_contract(spec, read_dataset(spec, warehouse=warehouse))
+    assert _alias_targets(warehouse) == {"app.flows.target"}
+
+    again = run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    assert not any(again[spec.name].written for spec in NORMALIZE_STEP.outputs)  # nothing changed
+
+    flows = root / "app" / "flows.py"
+    flows.write_text(flows.read_text().replace("    f = target\n", "    f = other\n"))
+    changed = run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    assert changed[CALL_TARGETS.name].written
+    assert _alias_targets(warehouse) == {"app.flows.other"}
+
+
+def _alias_targets(warehouse) -> set[str]:
+    """Targets of ``f()`` in app.flows.run_alias (``f = target``, edited to ``f = other``)."""
+    sites = {
+        r["callsite_id"]
+        for r in read_dataset(CALLSITES, warehouse=warehouse).to_pylist()
+        if r["callee_path"] == "f"
+    }
+    rows = read_dataset(CALL_TARGETS, warehouse=warehouse).to_pylist()
+    return {r["target_name"] for r in rows if r["callsite_id"] in sites}
