@@ -10,29 +10,21 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from codeanatomy_core.extract.pyfacts_binding import BindingState
 from codeanatomy_core.extract.pyfacts_model import (
     NO_VAR,
-    BindKind,
     CallKind,
     Copy,
     CopyItems,
-    DefFlag,
-    DefKind,
-    InstanceOf,
     Iterate,
     LoadItem,
     LoadSlice,
     MakeContainer,
-    MakeFunction,
-    ParamFact,
-    ParamKind,
     ScopeKind,
-    StoreAttr,
     StoreItem,
     SuperValue,
 )
-from codeanatomy_core.extract.pyfacts_scope import ScopeBindings, ScopeState
-from codeanatomy_core.extract.pyfacts_state import MAX_CONST_INT, MAX_CONST_STR, FactsState
+from codeanatomy_core.extract.pyfacts_state import MAX_CONST_INT, MAX_CONST_STR
 
 BINOP_DUNDERS: dict[type, str] = {
     ast.Add: "__add__",
@@ -87,7 +79,7 @@ def access_path(node: ast.AST) -> str:
     return f"<{type(node).__name__.lower()}>"
 
 
-class ExpressionWalker(FactsState):
+class ExpressionWalker(BindingState):
     """Expression handlers; statements and definitions are added by a subclass."""
 
     def init_expressions(self) -> None:
@@ -107,15 +99,6 @@ class ExpressionWalker(FactsState):
             ast.Tuple: self._sequence,  # type: ignore[dict-item]
             ast.Set: self._sequence,  # type: ignore[dict-item]
             ast.Dict: self._dict,  # type: ignore[dict-item]
-            ast.Lambda: self._lambda,  # type: ignore[dict-item]
-            ast.ListComp: self._comprehension,  # type: ignore[dict-item]
-            ast.SetComp: self._comprehension,  # type: ignore[dict-item]
-            ast.GeneratorExp: self._comprehension,  # type: ignore[dict-item]
-            ast.DictComp: self._comprehension,  # type: ignore[dict-item]
-            ast.NamedExpr: self._namedexpr,  # type: ignore[dict-item]
-            ast.Await: self._await,  # type: ignore[dict-item]
-            ast.Yield: self._yield,  # type: ignore[dict-item]
-            ast.YieldFrom: self._yieldfrom,  # type: ignore[dict-item]
             ast.Starred: self._starred,  # type: ignore[dict-item]
         }
 
@@ -188,6 +171,9 @@ class ExpressionWalker(FactsState):
     def _ifexp(self, node: ast.IfExp) -> int:
         self.expr(node.test)
         return self.merge([self.expr(node.body), self.expr(node.orelse)])
+
+    def _starred(self, node: ast.Starred) -> int:
+        return self.expr(node.value)
 
     # ---- containers ----
 
@@ -314,257 +300,3 @@ class ExpressionWalker(FactsState):
             method = method.parent.named_scope()
         if method.method_class >= 0 and method.first_param_var >= 0:
             self.ops.append(SuperValue(result, method.method_class, NO_VAR, method.first_param_var))
-
-    # ---- functions and scopes inside expressions ----
-
-    def parameters(self, args: ast.arguments, function: int, scope: ScopeState) -> None:
-        """Parameter definitions, bindings and default flows of a function being opened.
-
-        Defaults are evaluated in the current (enclosing) scope before the body runs.
-        """
-        positional = [*args.posonlyargs, *args.args]
-        defaults: list[int] = [NO_VAR] * (len(positional) - len(args.defaults))
-        defaults += [self.expr(d) for d in args.defaults]
-        kw_defaults = [self.expr(d) for d in args.kw_defaults]
-        entries: list[tuple[ast.arg, ParamKind, int]] = []
-        entries += [
-            (a, ParamKind.POSITIONAL_ONLY if i < len(args.posonlyargs) else ParamKind.POSITIONAL, defaults[i])
-            for i, a in enumerate(positional)
-        ]
-        if args.vararg is not None:
-            entries.append((args.vararg, ParamKind.VAR_POSITIONAL, NO_VAR))
-        entries += [(a, ParamKind.KEYWORD_ONLY, d) for a, d in zip(args.kwonlyargs, kw_defaults, strict=True)]
-        if args.kwarg is not None:
-            entries.append((args.kwarg, ParamKind.VAR_KEYWORD, NO_VAR))
-        for position, (arg, kind, default) in enumerate(entries):
-            span = self.span(arg)
-            qual = f"{scope.qualname}.{arg.arg}"
-            definition = self.add_def(DefKind.PARAMETER, arg.arg, qual, scope=scope.index, span=span)
-            var = self.new_var()
-            if default >= 0:
-                self.ops.append(Copy(var, default))
-            self.params.append(ParamFact(function, definition, arg.arg, position, kind, var))
-            self.bind(arg.arg, BindKind.PARAMETER, var, span, definition=definition, scope=scope)
-            if position == 0:
-                scope.first_param_var = var
-
-    def _lambda(self, node: ast.Lambda) -> int:
-        named = self.scope.named_scope()
-        named.lambda_count += 1
-        name = f"<lambda{named.lambda_count}>"
-        qual = self.child_qualname(name)
-        span = self.span(node)
-        bindings = ScopeBindings()
-        bindings.bound.update(a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs))
-        bindings.bound.update(a.arg for a in (node.args.vararg, node.args.kwarg) if a is not None)
-        definition = self.add_def(DefKind.LAMBDA, name, qual, scope=self.scope.index, span=span)
-        outer = self.scope
-        scope = self.open_scope(
-            kind=ScopeKind.LAMBDA,
-            name=name,
-            qualname=qual,
-            definition=definition,
-            span=span,
-            parent=outer,
-            bindings=bindings,
-        )
-        self.def_rows[definition][4] = scope.index
-        self.parameters(node.args, definition, scope)
-        self.scope = scope
-        body = self.expr(node.body)
-        if body >= 0:
-            self.ops.append(Copy(scope.ret_var, body))
-        self.scope = outer
-        var = self.new_var()
-        self.def_rows[definition][9] = var
-        self.ops.append(MakeFunction(var, definition))
-        return var
-
-    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> int:
-        generators = node.generators
-        first_iter = self.expr(generators[0].iter)  # evaluated in the enclosing scope
-        outer = self.scope
-        bindings = ScopeBindings()
-        names: list[str] = []
-        for gen in generators:
-            self.target_names(gen.target, names)
-        bindings.bound.update(names)
-        name = {ast.ListComp: "<listcomp>", ast.SetComp: "<setcomp>", ast.DictComp: "<dictcomp>"}.get(
-            type(node), "<genexpr>"
-        )
-        scope = self.open_scope(
-            kind=ScopeKind.COMPREHENSION,
-            name=name,
-            qualname=outer.named_scope().qualname,
-            definition=-1,
-            span=self.span(node),
-            parent=outer,
-            bindings=bindings,
-        )
-        self.scope = scope
-        for position, gen in enumerate(generators):
-            iterable = first_iter if position == 0 else self.expr(gen.iter)
-            element = self.iterate(iterable, gen.iter, asynchronous=bool(gen.is_async))
-            self.assign(gen.target, element, BindKind.COMPREHENSION)
-            for condition in gen.ifs:
-                self.expr(condition)
-        type_name = {ast.ListComp: "list", ast.SetComp: "set", ast.DictComp: "dict"}.get(
-            type(node), "generator"
-        )
-        if isinstance(node, ast.DictComp):
-            self.expr(node.key)
-            value = self.expr(node.value)
-        else:
-            value = self.expr(node.elt)
-        self.scope = outer
-        var = self.container(type_name)
-        if value >= 0:
-            self.ops.append(StoreItem(var, None, NO_VAR, value))
-        return var
-
-    def iterate(self, iterable: int, node: ast.AST, *, asynchronous: bool = False) -> int:
-        """A variable receiving the elements of ``iterable`` (containers, generators,
-        and ``__iter__``/``__next__`` of instances, as implicit calls)."""
-        if iterable < 0:
-            return NO_VAR
-        element = self.new_var()
-        self.ops.append(Iterate(element, iterable))
-        first, second = ("__aiter__", "__anext__") if asynchronous else ("__iter__", "__next__")
-        iterator = self.implicit(iterable, first, node)
-        self.add_call(CallKind.IMPLICIT, second, iterator, self.span(node), dunder=second, result_var=element)
-        return element
-
-    def _namedexpr(self, node: ast.NamedExpr) -> int:
-        value = self.expr(node.value)
-        target = self.scope.named_scope()
-        self.bind(
-            node.target.id, BindKind.ASSIGN, value, self.span(node.target), node=node.target, scope=target
-        )
-        return value
-
-    def _await(self, node: ast.Await) -> int:
-        return self.expr(node.value)  # a coroutine's call already yields its return values
-
-    def mark_generator(self) -> None:
-        scope = self.scope.named_scope()
-        definition = self.scope_rows[scope.index][4]
-        if scope.kind is ScopeKind.FUNCTION and definition >= 0:
-            self.def_rows[definition][8] |= DefFlag.GENERATOR
-
-    def _yield(self, node: ast.Yield) -> int:
-        value = self.expr(node.value)
-        self.mark_generator()
-        scope = self.scope.named_scope()
-        if value >= 0 and scope.yield_var >= 0:
-            self.ops.append(Copy(scope.yield_var, value))
-        return NO_VAR
-
-    def _yieldfrom(self, node: ast.YieldFrom) -> int:
-        value = self.expr(node.value)
-        self.mark_generator()
-        scope = self.scope.named_scope()
-        if value >= 0 and scope.yield_var >= 0:
-            self.ops.append(Iterate(scope.yield_var, value))
-        return NO_VAR
-
-    def _starred(self, node: ast.Starred) -> int:
-        return self.expr(node.value)
-
-    # ---- assignment targets ----
-
-    def target_names(self, target: ast.expr, out: list[str]) -> None:
-        if isinstance(target, ast.Name):
-            out.append(target.id)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for elt in target.elts:
-                self.target_names(elt, out)
-        elif isinstance(target, ast.Starred):
-            self.target_names(target.value, out)
-
-    def assign(self, target: ast.expr, value: int, kind: BindKind, elements: list[int] | None = None) -> None:
-        """Bind ``target`` to ``value``; ``elements`` are the element variables of a literal
-        tuple/list value (for exact pairwise destructuring)."""
-        if isinstance(target, ast.Name):
-            self.bind(target.id, kind, value, self.span(target), node=target)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            self._destructure(target.elts, value, kind, elements)
-        elif isinstance(target, ast.Starred):
-            self.assign(target.value, value, kind)
-        elif isinstance(target, ast.Attribute):
-            obj = self.expr(target.value)
-            if obj >= 0 and value >= 0:
-                self.ops.append(StoreAttr(obj, target.attr, value))
-            self.attribute_binding(target, obj)
-        elif isinstance(target, ast.Subscript):
-            obj = self.expr(target.value)
-            key, key_var = (
-                self.subscript_key(target.slice)
-                if not isinstance(target.slice, ast.Slice)
-                else (
-                    None,
-                    self.expr(target.slice),
-                )
-            )
-            if obj >= 0:
-                self.implicit(obj, "__setitem__", target, [key_var, value])
-                if value >= 0:
-                    self.ops.append(StoreItem(obj, key, key_var, value))
-        else:
-            self.expr(target)
-
-    def attribute_binding(self, target: ast.Attribute, obj: int) -> None:
-        """``self.x = ...`` in a method defines the attribute ``x`` of its class."""
-        method = self.scope.named_scope()
-        if method.method_class < 0 or obj != method.first_param_var or obj < 0:
-            return
-        class_scope = self.def_rows[method.method_class][4]
-        key = (class_scope, target.attr)
-        if key not in self.attribute_defs:
-            qual = f"{self.scope_rows[class_scope][2]}.{target.attr}"
-            self.attribute_defs[key] = self.add_def(
-                DefKind.ATTRIBUTE, target.attr, qual, scope=class_scope, span=self.span(target)
-            )
-
-    def _destructure(
-        self, targets: list[ast.expr], value: int, kind: BindKind, elements: list[int] | None
-    ) -> None:
-        star = next((i for i, t in enumerate(targets) if isinstance(t, ast.Starred)), -1)
-        after = len(targets) - star - 1 if star >= 0 else 0
-        exact = elements is not None and (
-            len(elements) == len(targets) if star < 0 else len(elements) >= len(targets) - 1
-        )
-        for position, target in enumerate(targets):
-            if exact:
-                assert elements is not None
-                if position == star:
-                    rest = self.container("list")
-                    for offset, item in enumerate(elements[star : len(elements) - after]):
-                        if item >= 0:
-                            self.ops.append(StoreItem(rest, f"i:{offset}", NO_VAR, item))
-                    self.assign(target, rest, kind)
-                else:
-                    index = (
-                        position if star < 0 or position < star else len(elements) - (len(targets) - position)
-                    )
-                    self.assign(target, elements[index], kind)
-                continue
-            if value < 0:
-                self.assign(target, NO_VAR, kind)
-                continue
-            item = self.new_var()
-            if position == star:
-                rest = self.container("list")
-                self.ops.append(Iterate(item, value))
-                self.ops.append(StoreItem(rest, None, NO_VAR, item))
-                self.assign(target, rest, kind)
-                continue
-            key = f"i:{position}" if star < 0 or position < star else None
-            self.ops.append(LoadItem(item, value, key, NO_VAR))
-            self.assign(target, item, kind)
-
-    def instance_of(self, classes: int) -> int:
-        if classes < 0:
-            return NO_VAR
-        var = self.new_var()
-        self.ops.append(InstanceOf(var, classes))
-        return var

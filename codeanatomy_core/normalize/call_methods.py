@@ -45,9 +45,12 @@ class CallMethods:
         if found is None:
             entry, local = self.program.definition(function)
             definition = entry.facts.defs[local]
-            scope = entry.facts.scopes[definition.scope] if definition.scope >= 0 else None
-            is_member = scope is not None and scope.kind is ScopeKind.CLASS
-            found = self._classes[function] = entry.def_base + scope.definition if is_member else -1
+            found = -1
+            if definition.scope >= 0:
+                scope = entry.facts.scopes[definition.scope]
+                if scope.kind is ScopeKind.CLASS:
+                    found = entry.def_base + scope.definition
+            self._classes[function] = found
         return found
 
     def _first_param(self, entry: ProgramFile, caller: int) -> str | None:

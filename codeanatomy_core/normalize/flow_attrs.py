@@ -73,7 +73,9 @@ class AttributeSemantics(FlowBase):
             var = self.attr_cache[key] = self.engine.new_var()
             receiver = self.values.instance(cls)
             self.engine.edge(self.field(receiver, name), var)
-            self._class_lookup(var, self.symbols.mro(cls), name, receiver, cls, Via.OWN_METHOD)
+            self._class_lookup(
+                var, self.symbols.mro(cls), name, receiver=receiver, owner=cls, via=Via.OWN_METHOD
+            )
         return var
 
     def class_attr(self, cls: int, name: str) -> int:
@@ -83,7 +85,9 @@ class AttributeSemantics(FlowBase):
             var = self.attr_cache[key] = self.engine.new_var()
             receiver = self.values.klass(cls)
             self.engine.edge(self.field(receiver, name), var)
-            self._class_lookup(var, self.symbols.mro(cls), name, receiver, cls, Via.OWN_METHOD)
+            self._class_lookup(
+                var, self.symbols.mro(cls), name, receiver=receiver, owner=cls, via=Via.OWN_METHOD
+            )
         return var
 
     def super_attr(self, cls: int, receiver: int, name: str) -> int:
@@ -95,11 +99,11 @@ class AttributeSemantics(FlowBase):
             owner = self.values.a[receiver]
             order = self.symbols.mro(owner)
             after = order[order.index(cls) + 1 :] if cls in order else self.symbols.mro(cls)[1:]
-            self._class_lookup(var, after, name, receiver, owner, Via.SUPER)
+            self._class_lookup(var, after, name, receiver=receiver, owner=owner, via=Via.SUPER)
         return var
 
     def _class_lookup(
-        self, var: int, order: list[int], name: str, receiver: int, owner: int, via: Via
+        self, var: int, order: list[int], name: str, *, receiver: int, owner: int, via: Via
     ) -> None:
         """The class attribute ``name`` found first along ``order``, bound to ``receiver``."""
         members = self.symbols.class_members

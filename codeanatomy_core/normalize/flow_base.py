@@ -126,14 +126,14 @@ class FlowBase:
                     engine.add_value(signature.var_positional, values.container("tuple", ("varargs", gid)))
                 if signature.var_keyword >= 0:
                     engine.add_value(signature.var_keyword, values.container("dict", ("kwargs", gid)))
-            for local, call in enumerate(facts.calls):
-                scope = call.scope
-                while facts.scopes[scope].kind is ScopeKind.COMPREHENSION:
-                    scope = facts.scopes[scope].parent
+            for call in facts.calls:
+                owner = call.scope
+                while facts.scopes[owner].kind is ScopeKind.COMPREHENSION:
+                    owner = facts.scopes[owner].parent
                 self.calls.append(
                     CallInfo(
                         kind=call.kind,
-                        caller=def_base + max(facts.scopes[scope].definition, 0),
+                        caller=def_base + max(facts.scopes[owner].definition, 0),
                         callee=_global(call.callee_var, base),
                         dunder=call.dunder,
                         args=tuple(_global(a, base) for a in call.args),
@@ -143,7 +143,6 @@ class FlowBase:
                         result=_global(call.result_var, base),
                     )
                 )
-                del local
 
     # ---- heap fields ----
 

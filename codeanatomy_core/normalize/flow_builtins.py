@@ -71,39 +71,14 @@ class BuiltinSemantics(FlowOps):
         model = BUILTIN_MODELS.get(name)
         if model is None or call.result < 0:
             return
-        engine, values = self.engine, self.values
+        engine = self.engine
         args, result = call.args, call.result
         arg = args[0] if args and args[0] >= 0 else -1
-        keywords = dict(zip(call.keywords, call.keyword_vars, strict=True))
         if model is BuiltinModel.MAP or model is BuiltinModel.FILTER:
-            # The callable is whichever argument holds functions (values decide, not
-            # positions): every argument is offered the elements of the others.
-            elements = engine.new_var()
-            for source in args:
-                if source >= 0:
-                    engine.edge(self.elements(source), elements)
-            returned = engine.new_var()
-            for source in args:
-                self.callback(gid, call, source, (elements,), returned)
-            container = self._new_container(gid, "list")
-            engine.add_value(result, container)
-            engine.edge(returned if model is BuiltinModel.MAP else elements, self.field(container, ANY))
+            self._map_model(gid, call, keep_results=model is BuiltinModel.MAP)
         elif model is BuiltinModel.SORTED or model is BuiltinModel.MIN_MAX:
-            if arg < 0:
-                return
-            elements = self.elements(arg) if len(args) == 1 else arg
-            key = keywords.get("key", -1)
-            if key >= 0:
-                self.callback(gid, call, key, (elements,), engine.new_var())
-            if model is BuiltinModel.SORTED:
-                container = self._new_container(gid, "list")
-                engine.add_value(result, container)
-                engine.edge(elements, self.field(container, ANY))
-            else:
-                engine.edge(elements, result)
-                for other in args[1:]:
-                    engine.edge(other, result)
-        elif model is BuiltinModel.ITER:
+            self._ordering_model(gid, call, arg, sort=model is BuiltinModel.SORTED)
+        elif model is BuiltinModel.ITER or model is BuiltinModel.PASS_THROUGH:
             engine.edge(arg, result)
         elif model is BuiltinModel.NEXT:
             if arg >= 0:
@@ -116,29 +91,64 @@ class BuiltinSemantics(FlowOps):
             if arg >= 0:
                 engine.edge(self.elements(arg), self.field(container, ANY))
         elif model is BuiltinModel.DICT:
-            self._dict_model(gid, call, arg, keywords)
+            self._dict_model(gid, call, arg, dict(zip(call.keywords, call.keyword_vars, strict=True)))
         elif model is BuiltinModel.ENUMERATE or model is BuiltinModel.ZIP:
-            container = self._new_container(gid, "list")
-            pair = self._new_container(gid, "tuple", "item")
-            engine.add_value(result, container)
-            engine.add_value(self.field(container, ANY), pair)
             sources = [(1, arg)] if model is BuiltinModel.ENUMERATE else list(enumerate(args))
-            for position, source in sources:
-                if source >= 0:
-                    engine.edge(self.elements(source), self.field(pair, f"i:{position}"))
+            self._pairs_model(gid, call, sources)
         elif model is BuiltinModel.GETATTR or model is BuiltinModel.SETATTR:
             self._attr_model(call, model)
-        elif model is BuiltinModel.TYPE:
-            if len(args) == 1 and arg >= 0:
-                engine.watch(
-                    arg,
-                    lambda found: engine.add(
-                        result,
-                        [values.klass(values.a[v]) for v in found if values.kind[v] == ValueKind.INSTANCE],
-                    ),
-                )
-        elif model is BuiltinModel.PASS_THROUGH:
-            engine.edge(arg, result)
+        elif model is BuiltinModel.TYPE and len(args) == 1 and arg >= 0:
+            values = self.values
+            engine.watch(
+                arg,
+                lambda found: engine.add(
+                    result, [values.klass(values.a[v]) for v in found if values.kind[v] == ValueKind.INSTANCE]
+                ),
+            )
+
+    def _map_model(self, gid: int, call: CallInfo, *, keep_results: bool) -> None:
+        """map/filter: the callable is whichever argument holds functions (values decide,
+        not positions); it is offered the elements of every argument."""
+        engine = self.engine
+        elements = engine.new_var()
+        for source in call.args:
+            if source >= 0:
+                engine.edge(self.elements(source), elements)
+        returned = engine.new_var()
+        for source in call.args:
+            self.callback(gid, call, source, (elements,), returned)
+        container = self._new_container(gid, "list")
+        engine.add_value(call.result, container)
+        engine.edge(returned if keep_results else elements, self.field(container, ANY))
+
+    def _ordering_model(self, gid: int, call: CallInfo, arg: int, *, sort: bool) -> None:
+        """sorted/min/max: the key function is called with the elements."""
+        if arg < 0:
+            return
+        engine = self.engine
+        elements = self.elements(arg) if len(call.args) == 1 else arg
+        key = dict(zip(call.keywords, call.keyword_vars, strict=True)).get("key", -1)
+        if key >= 0:
+            self.callback(gid, call, key, (elements,), engine.new_var())
+        if sort:
+            container = self._new_container(gid, "list")
+            engine.add_value(call.result, container)
+            engine.edge(elements, self.field(container, ANY))
+            return
+        engine.edge(elements, call.result)
+        for other in call.args[1:]:
+            engine.edge(other, call.result)
+
+    def _pairs_model(self, gid: int, call: CallInfo, sources: list[tuple[int, int]]) -> None:
+        """enumerate/zip: a list of tuples whose positions hold the sources' elements."""
+        engine = self.engine
+        container = self._new_container(gid, "list")
+        pair = self._new_container(gid, "tuple", "item")
+        engine.add_value(call.result, container)
+        engine.add_value(self.field(container, ANY), pair)
+        for position, source in sources:
+            if source >= 0:
+                engine.edge(self.elements(source), self.field(pair, f"i:{position}"))
 
     def _dict_model(self, gid: int, call: CallInfo, arg: int, keywords: dict[str | None, int]) -> None:
         container = self._new_container(gid, "dict")

@@ -165,17 +165,19 @@ class CallSemantics(BuiltinSemantics):
         instance = values.instance(cls)
         definer = symbols.definer(cls, "__init__")
         if definer >= 0:
-            self._call_member(gid, call, definer, "__init__", instance, Via.INIT, tag)
+            self._call_member(gid, call, definer, "__init__", receiver=instance, via=Via.INIT, tag=tag)
         else:
             external = symbols.external_bases(cls)
             if external:
                 self.record(gid, self.symbol(f"{external[0]}.__init__"), Via.INIT)
         definer = symbols.definer(cls, "__new__")
         if definer >= 0:
-            self._call_member(gid, call, definer, "__new__", values.klass(cls), Via.INIT, tag)
+            self._call_member(
+                gid, call, definer, "__new__", receiver=values.klass(cls), via=Via.INIT, tag=tag
+            )
 
     def _call_member(
-        self, gid: int, call: CallInfo, definer: int, name: str, receiver: int, via: Via, tag: int
+        self, gid: int, call: CallInfo, definer: int, name: str, *, receiver: int, via: Via, tag: int
     ) -> None:
         kinds, first = self.values.kind, self.values.a
 

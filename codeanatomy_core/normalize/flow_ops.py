@@ -101,11 +101,10 @@ class FlowOps(AttributeSemantics):
             facts = entry.facts
             constants: dict[int, str] = {}
             for op in facts.ops:
-                kind = type(op)
-                if kind is StoreItem or kind is LoadItem:
+                if isinstance(op, (StoreItem, LoadItem)):
                     if op.key is not None:
                         keys.add(op.key)
-                elif kind is MakeConst:
+                elif isinstance(op, MakeConst):
                     constants[op.dst] = op.key
             for call in facts.calls:
                 if (
@@ -121,55 +120,54 @@ class FlowOps(AttributeSemantics):
         engine, values = self.engine, self.values
         module = entry.module
         for op in entry.facts.ops:
-            kind = type(op)
-            if kind is Copy:
+            if isinstance(op, Copy):
                 engine.edge(op.src + base, op.dst + base)
-            elif kind is LoadAttr:
+            elif isinstance(op, LoadAttr):
                 self.load_attr(op.dst + base, op.obj + base, op.name)
-            elif kind is GlobalLoad:
+            elif isinstance(op, GlobalLoad):
                 self.load_global(op.dst + base, module, op.name, unbound=op.unbound)
-            elif kind is GlobalStore:
+            elif isinstance(op, GlobalStore):
                 self.store_global(op.src + base, module, op.name, outside=op.declared)
-            elif kind is MakeConst:
+            elif isinstance(op, MakeConst):
                 # Only constants that can select an item or name an attribute keep their value.
                 key = op.key
                 value = values.const(key) if key in self.key_consts else values.typed(CONST_TYPES[key[0]])
                 engine.add_value(op.dst + base, value)
-            elif kind is MakeFunction:
+            elif isinstance(op, MakeFunction):
                 engine.add_value(op.dst + base, values.function(op.definition + def_base))
-            elif kind is MakeClass:
+            elif isinstance(op, MakeClass):
                 engine.add_value(op.dst + base, values.klass(op.definition + def_base))
-            elif kind is MakeContainer:
+            elif isinstance(op, MakeContainer):
                 engine.add_value(op.dst + base, values.container(op.type_name, (entry.index, op.site)))
-            elif kind is MakeTyped:
+            elif isinstance(op, MakeTyped):
                 engine.add_value(op.dst + base, values.typed(op.type_name))
-            elif kind is StoreAttr:
+            elif isinstance(op, StoreAttr):
                 self.store_attr(op.obj + base, op.name, op.src + base)
-            elif kind is ClassAttr:
+            elif isinstance(op, ClassAttr):
                 engine.edge(op.src + base, self.field(values.klass(op.class_def + def_base), op.name))
-            elif kind is ImportValue:
+            elif isinstance(op, ImportValue):
                 self.import_value(entry, op.dst + base, op.import_index)
-            elif kind is StoreItem:
+            elif isinstance(op, StoreItem):
                 self.store_item(
                     op.obj + base, op.key, op.key_var + base if op.key_var >= 0 else -1, op.src + base
                 )
-            elif kind is LoadItem:
+            elif isinstance(op, LoadItem):
                 self.load_item(
                     op.dst + base, op.obj + base, op.key, op.key_var + base if op.key_var >= 0 else -1
                 )
-            elif kind is Iterate:
+            elif isinstance(op, Iterate):
                 engine.edge(self.elements(op.src + base), op.dst + base)
-            elif kind is LoadSlice:
+            elif isinstance(op, LoadSlice):
                 self.load_slice(
                     op.dst + base, op.obj + base, op.lower, op.upper, (entry.index, "slice", op.site)
                 )
-            elif kind is CopyItems:
+            elif isinstance(op, CopyItems):
                 self.copy_items(op.dst + base, op.src + base)
-            elif kind is SuperValue:
+            elif isinstance(op, SuperValue):
                 class_def = op.class_def + def_base if op.class_def >= 0 else -1
                 class_var = op.class_var + base if op.class_var >= 0 else -1
                 self.super_value(op.dst + base, class_def, class_var, op.self_var + base)
-            elif kind is InstanceOf:
+            elif isinstance(op, InstanceOf):
                 self.instance_of(op.dst + base, op.src + base)
 
     def import_value(self, entry: ProgramFile, dst: int, index: int) -> None:

@@ -59,8 +59,9 @@ class DiagnosticKind(StrEnum):
     FACTS_UNDECODABLE = "facts_undecodable"
 
 
-SCOPE_KINDS = {kind: kind.name.lower() for kind in ScopeKind}
-DEF_KINDS = {kind: kind.name.lower() for kind in DefKind}
-REF_CONTEXTS = {ctx: ctx.name.lower() for ctx in RefContext}
-BIND_KINDS = {kind: kind.name.lower() for kind in BindKind}
-CALL_KINDS = {kind: kind.name.lower() for kind in CallKind}
+# Stored names of the facts' int enums (facts decode them as plain ints or enums alike).
+SCOPE_KINDS: dict[int, str] = {int(kind): kind.name.lower() for kind in ScopeKind}
+DEF_KINDS: dict[int, str] = {int(kind): kind.name.lower() for kind in DefKind}
+REF_CONTEXTS: dict[int, str] = {int(ctx): ctx.name.lower() for ctx in RefContext}
+BIND_KINDS: dict[int, str] = {int(kind): kind.name.lower() for kind in BindKind}
+CALL_KINDS: dict[int, str] = {int(kind): kind.name.lower() for kind in CallKind}

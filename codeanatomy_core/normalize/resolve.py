@@ -41,6 +41,7 @@ class Resolution:
     def __init__(
         self,
         program: Program,
+        *,
         symbols: Symbols,
         flow: FlowSolver,
         stats: FlowStats,
@@ -129,4 +130,6 @@ def _resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int) -> Resol
             )
         )
     timings = Timings(decode_s=decoded - started, symbols_s=indexed - decoded, flow_s=solved - indexed)
-    return Resolution(program, symbols, flow, stats, diagnostics, timings)
+    return Resolution(
+        program, symbols=symbols, flow=flow, stats=stats, diagnostics=diagnostics, timings=timings
+    )

@@ -25,7 +25,8 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     resolution = resolve(facts_rows(facts))
     stats, timings = resolution.stats, resolution.timings
     ctx.log(
-        f"normalize: {facts.num_rows} files, {stats.call_edges} call edges at {stats.call_sites_resolved} sites, "
+        f"normalize: {facts.num_rows} files, {stats.call_edges} call edges at "
+        f"{stats.call_sites_resolved} sites, "
         f"{stats.steps} propagation steps (decode {timings.decode_s:.1f}s, symbols {timings.symbols_s:.1f}s, "
         f"flow {timings.flow_s:.1f}s)"
     )

@@ -47,8 +47,9 @@ def diagnostics(resolution: Resolution) -> list[Diagnostic]:
         found.append(
             Diagnostic(
                 kind=DiagnosticKind.SATURATED,
-                message=f"{stats.saturated} flow variables reached {resolution.flow.engine.saturation} values "
-                "and took no more (megamorphic: candidates through them may be incomplete)",
+                message=f"{stats.saturated} flow variables reached "
+                f"{resolution.flow.engine.saturation} values and took no more "
+                "(megamorphic: candidates through them may be incomplete)",
                 count=stats.saturated,
             )
         )

@@ -9,13 +9,14 @@ the flow reached it, refined by the callee's syntax and its static resolution.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from codeanatomy_core.extract.pyfacts_model import UNBOUND, BindKind, RefContext, RefScope, ScopeKind
-from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, REF_BINDINGS
 from codeanatomy_core.normalize.call_methods import CallMethods
+from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, REF_BINDINGS
 from codeanatomy_core.normalize.kinds import ResolutionMethod, Via
 from codeanatomy_core.normalize.program import ProgramFile
 from codeanatomy_core.normalize.resolve import Resolution
@@ -147,7 +148,7 @@ class RefCandidates:
 
 class _Rows:
     def __init__(self, names: tuple[str, ...]) -> None:
-        self.cols: dict[str, list] = {name: [] for name in names}
+        self.cols: dict[str, Any] = {name: [] for name in names}
         self.keys: list[int] = []
 
     def add(self, owner_id: int, described: Described, method: ResolutionMethod, count: int) -> None:

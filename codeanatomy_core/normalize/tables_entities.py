@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from codeanatomy_core.extract.pyfacts_model import DefFlag, ScopeKind
+from codeanatomy_core.ids import derive_ids
 from codeanatomy_core.normalize.datasets import CALLSITES, DECORATORS, DEFINITIONS, NAME_REFS, SCOPES
 from codeanatomy_core.normalize.kinds import BIND_KINDS, CALL_KINDS, DEF_KINDS, REF_CONTEXTS, SCOPE_KINDS
 from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.normalize.table_ids import DECORATOR_TAG, ProgramIds
-from codeanatomy_core.ids import derive_ids
 from codeanatomy_core.specs.model import DatasetSpec
 from codeanatomy_core.specs.schema import arrow_schema
 
 LOOKUP_NAMES = ("local", "name", "enclosing", "global")
 
 
-def build_table(spec: DatasetSpec, columns: dict[str, Sequence[object] | np.ndarray]) -> pa.Table:
+def build_table(spec: DatasetSpec, columns: Mapping[str, Sequence[Any] | np.ndarray]) -> pa.Table:
     """A table of ``spec`` from its columns, rows in the spec's ordering."""
     table = pa.table(columns, schema=arrow_schema(spec))
     if table.num_rows and spec.ordering:

@@ -52,7 +52,7 @@ class ValueTable:
         value = self.ids.get(key)
         if value is None:
             summary = -1
-            if kind == ValueKind.CONST or kind == ValueKind.CONTAINER:
+            if kind in (ValueKind.CONST, ValueKind.CONTAINER):
                 type_name = CONST_TYPES.get(a[0]) if kind == ValueKind.CONST else a  # type: ignore[index]
                 summary = self.intern(ValueKind.TYPED, type_name or "object")
             elif kind == ValueKind.EXTERNAL:
@@ -113,6 +113,6 @@ class ValueTable:
         kind = self.kind[value]
         if kind == ValueKind.CONST:
             return CONST_TYPES.get(self.a[value][0])
-        if kind == ValueKind.TYPED or kind == ValueKind.CONTAINER:
+        if kind in (ValueKind.TYPED, ValueKind.CONTAINER):
             return self.a[value]
         return None
