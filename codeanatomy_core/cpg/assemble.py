@@ -47,12 +47,21 @@ def standard_columns(rows: pa.Table, columns: tuple[OutputColumn, ...]) -> pa.Ta
 
 
 def best_per_key(keys: np.ndarray, ranking: Sequence[np.ndarray]) -> np.ndarray:
-    """Index of the best row of every key (first by ``ranking``, most significant last), sorted."""
+    """Index of the best row of every key (first by ``ranking``, most significant last), sorted.
+
+    Only the rows of repeated keys are ranked (most keys occur once).
+    """
     order = np.argsort(keys)
     ranked = keys[order]
-    if len(ranked) < 2 or not np.any(ranked[1:] == ranked[:-1]):
+    same = ranked[1:] == ranked[:-1]
+    if not same.any():
         return np.sort(order)
-    return np.sort(first_per_key(keys, np.lexsort((*ranking, keys))))
+    repeated = np.zeros(len(keys), dtype=bool)
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    rows = order[repeated]
+    best = rows[first_per_key(keys[rows], np.lexsort((*(r[rows] for r in ranking), keys[rows])))]
+    return np.sort(np.concatenate([order[~repeated], best]))
 
 
 class RuleOutputs:

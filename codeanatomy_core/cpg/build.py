@@ -12,12 +12,11 @@ from collections.abc import Iterable, Mapping
 
 import datafusion
 import msgspec
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from codeanatomy_core.cpg.assemble import Assembly
-from codeanatomy_core.cpg.columns import compact, int_column, plain, take
+from codeanatomy_core.cpg.columns import compact, file_order, int_column, plain, take
 from codeanatomy_core.cpg.contracts import KindRegistry
 from codeanatomy_core.cpg.datasets import (
     EDGES,
@@ -65,9 +64,9 @@ def run_rules(rules: Iterable[CompiledRule], ctx: datafusion.SessionContext) -> 
     return {rule.rule: run_compiled(rule, ctx) for rule in rules}
 
 
-def ordered(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
-    """``table`` in ascending order of integer ``columns`` (the last one unique)."""
-    return take(table, np.lexsort([int_column(table, c) for c in reversed(columns)]))
+def ordered(table: pa.Table, first: str, unique: str) -> pa.Table:
+    """``table`` in ascending order of integer columns ``first`` then ``unique``."""
+    return take(table, file_order(int_column(table, first), int_column(table, unique)))
 
 
 def attach_paths(nodes: pa.Table, files: pa.Table) -> pa.Table:
@@ -80,16 +79,16 @@ def adjacency(edges: pa.Table, first: str) -> pa.Table:
     """Edges by ``first`` endpoint: ordering ``(first, edge_id)``."""
     second = "dst" if first == "src" else "src"
     table = edges.select([first, "kind", second, "edge_id", "file_id", "confidence"])
-    return ordered(table, (first, "edge_id"))
+    return ordered(table, first, "edge_id")
 
 
 def graph_tables(assembly: Assembly, *, node_ids: pa.Array | None, files: pa.Table) -> dict[str, pa.Table]:
     """Nodes, edges, props and props map of an assembly (edges checked against ``node_ids``,
     by default the assembly's own nodes)."""
-    nodes = ordered(attach_paths(assembly.nodes(), files), ("file_id", "node_id"))
+    nodes = ordered(attach_paths(assembly.nodes(), files), "file_id", "node_id")
     known = nodes.column("node_id").combine_chunks() if node_ids is None else node_ids
     edges = compact(assembly.edges(known), ("origin", "resolution_method"))
-    edges = ordered(edges, ("file_id", "edge_id"))
+    edges = ordered(edges, "file_id", "edge_id")
     props = assemble_props(assembly.props, PROPS_SCHEMA)
     return {NODES: nodes, EDGES: edges, PROPS: props, PROPS_MAP: props_map(nodes, props)}
 

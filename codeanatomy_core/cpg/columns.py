@@ -70,3 +70,26 @@ def float_column(table: pa.Table, name: str) -> np.ndarray:
 def take(table: pa.Table, indices: np.ndarray) -> pa.Table:
     """Rows ``indices`` of a single-chunk table (fast path of pyarrow's take)."""
     return table.take(pa.array(indices, pa.int64()))
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Dense rank of every value (0 for the smallest; equal values share a rank)."""
+    order = np.argsort(values)
+    ranked = values[order]
+    dense = np.zeros(len(values), dtype=np.int64)
+    if len(values):
+        dense[order] = np.concatenate([[0], np.cumsum(ranked[1:] != ranked[:-1])])
+    return dense
+
+
+def file_order(files: np.ndarray, ids: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
+    """Row order by (files, ids[, tiebreak]) with one sort of a combined 64-bit key of ranks.
+
+    ``tiebreak`` must be unique within each (file, id); without it the pairs must be unique.
+    Ranks fit the key for up to 2**31 distinct first values and 2**32 distinct ids.
+    """
+    key = (_ranks(files) << 32) | _ranks(ids)
+    if tiebreak is None:
+        return np.argsort(key)
+    first = np.argsort(tiebreak)
+    return first[np.argsort(key[first], kind="stable")]

@@ -10,7 +10,6 @@ E = EdgeKind
 
 # What a resolved name, import, call or base may point at.
 TARGETS = (N.MODULE, N.CLASS, N.FUNCTION, N.LAMBDA, N.PARAMETER, N.VARIABLE, N.EXTERNAL_SYMBOL)
-CANDIDATES = PropSpec(name="candidate_count", type=PropType.INT, description="alternatives of the resolution")
 
 
 def _p(name: str, type_: PropType, description: str) -> PropSpec:
@@ -31,7 +30,6 @@ EDGE_CONTRACTS: tuple[EdgeContract, ...] = (
         "followed), or the external symbol or builtin it names; ambiguous names keep every candidate.",
         src_kinds=(N.NAME_REF,),
         dst_kinds=TARGETS,
-        optional=(CANDIDATES,),
     ),
     EdgeContract(
         kind=E.READS,
@@ -57,7 +55,6 @@ EDGE_CONTRACTS: tuple[EdgeContract, ...] = (
         description="Imported name -> the module, definition or external symbol it names.",
         src_kinds=(N.IMPORT,),
         dst_kinds=TARGETS,
-        optional=(CANDIDATES,),
     ),
     EdgeContract(
         kind=E.CALLS,
@@ -65,7 +62,6 @@ EDGE_CONTRACTS: tuple[EdgeContract, ...] = (
         "calls, raised classes), from the inter-procedural flow: ambiguous calls keep every candidate.",
         src_kinds=(N.CALL,),
         dst_kinds=TARGETS,
-        optional=(CANDIDATES,),
     ),
     EdgeContract(
         kind=E.INHERITS,
@@ -83,10 +79,10 @@ EDGE_CONTRACTS: tuple[EdgeContract, ...] = (
     ),
     EdgeContract(
         kind=E.AST_CHILD,
-        description="Syntax-tree parent -> child, with the parent's field holding the child.",
+        description="Syntax-tree parent -> child (the parent's field holding the child is the child's "
+        "ast_nodes.field_name: syntax nodes keep their ast_nodes ids).",
         src_kinds=SYNTAX,
         dst_kinds=SYNTAX,
-        required=(_p("field_name", PropType.STRING, "field of the parent holding the child"),),
     ),
     EdgeContract(
         kind=E.HAS_PARAMETER,

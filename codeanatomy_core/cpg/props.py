@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from codeanatomy_core.cpg.columns import constant_strings, plain, take
+from codeanatomy_core.cpg.columns import constant_strings, file_order, plain, take
 from codeanatomy_core.cpg.contracts import PropSpec
 from codeanatomy_core.cpg.datasets import PROP_VALUE
 from codeanatomy_core.cpg.kinds import EntityKind, PropType
@@ -70,8 +70,8 @@ def assemble_props(parts: Sequence[pa.Table], schema: pa.Schema) -> pa.Table:
     if not parts:
         return schema.empty_table()
     table = pa.concat_tables([p.select(schema.names) for p in parts]).combine_chunks()
-    keys = [table.column(name).to_numpy() for name in ("prop_id", "entity_id", "file_id")]
-    return plain(take(table, np.lexsort(keys))).cast(schema)
+    columns = [table.column(name).to_numpy() for name in ("file_id", "entity_id", "prop_id")]
+    return plain(take(table, file_order(*columns))).cast(schema)
 
 
 def props_map(nodes: pa.Table, props: pa.Table) -> pa.Table:

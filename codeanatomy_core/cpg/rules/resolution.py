@@ -5,7 +5,8 @@ parameter definition is the ast_nodes node of the same file, span and class
 (:func:`~codeanatomy_core.cpg.rules.builders.anchor_join`); a module is its MODULE node; a
 variable or instance attribute is a VARIABLE node with its ``def_id``. Targets outside the
 repository are EXTERNAL_SYMBOL nodes ``name_id('external', import path)``, of no file.
-Resolution candidates keep their method, confidence and ambiguity group.
+Resolution candidates keep their method, confidence and ambiguity group (the number of
+candidates is the size of the group).
 """
 
 from __future__ import annotations
@@ -183,7 +184,6 @@ def references_edges() -> RuleDefinition:
             "file_id": "b.file_id",
             "resolution_method": "b.method",
             "ambiguity_group": "b.ambiguity_group",
-            "candidate_count": "b.candidate_count",
         },
         description="NAME_REF -> each definition or external symbol it may refer to.",
     )
@@ -324,7 +324,6 @@ def imports_symbol_edges() -> RuleDefinition:
             "file_id": "i.file_id",
             "resolution_method": "'import'",
             "ambiguity_group": "CASE WHEN i.target_count > 1 THEN i.import_id END",
-            "candidate_count": "i.target_count",
         },
         description="IMPORT (an imported name) -> the module, definition or external symbol it names.",
     )
@@ -358,7 +357,6 @@ def calls_edges() -> RuleDefinition:
             "file_id": "ct.file_id",
             "resolution_method": "ct.method",
             "ambiguity_group": "ct.ambiguity_group",
-            "candidate_count": "ct.candidate_count",
         },
         description="CALL -> each callee candidate (definition, external symbol or builtin).",
     )

@@ -210,7 +210,6 @@ def ast_child_edges() -> RuleDefinition:
             "src": "n.parent_id",
             "dst": "n.node_id",
             "file_id": "n.file_id",
-            "field_name": "n.field_name",
         },
         description="Syntax parent -> child (context and operator singletons have no node).",
     )
