@@ -36,6 +36,19 @@ PROPS_SCHEMA = pa.schema([arrow_field(f) for f in PROP_FIELDS])
 ADJACENCY_COLUMNS = ("kind", "edge_id", "file_id", "confidence")
 
 
+DETAIL_FIELDS = (
+    "graph_signature",
+    "mode",
+    "files_rebuilt",
+    "nodes",
+    "edges",
+    "props",
+    "duplicate_nodes",
+    "merged_edge_candidates",
+    "dangling_edges",
+)
+
+
 class BuildStats(msgspec.Struct, frozen=True, kw_only=True):
     graph_signature: str
     mode: str
@@ -50,9 +63,8 @@ class BuildStats(msgspec.Struct, frozen=True, kw_only=True):
     seconds: float
 
     def details(self) -> dict[str, str]:
-        fields = ("graph_signature", "mode", "files_rebuilt", "nodes", "edges", "props", "duplicate_nodes")
-        fields += ("merged_edge_candidates", "dangling_edges")
-        return {name: str(getattr(self, name)) for name in fields}
+        """What the commit metadata of every CPG table records (Dagster shows it as detail/*)."""
+        return {name: str(getattr(self, name)) for name in DETAIL_FIELDS}
 
 
 class CpgBuild(msgspec.Struct, frozen=True, kw_only=True):

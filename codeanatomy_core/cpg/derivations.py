@@ -59,6 +59,11 @@ def edge_contract_rows(runtime: RelspecRuntime, kinds: KindRegistry) -> list[Edg
     ]
 
 
+def derivation_key(derivation: KindDerivation) -> tuple[str, str, str]:
+    """The key of registry_cpg_kind_derivations (its stored row order)."""
+    return (str(derivation.entity), derivation.kind, derivation.rule)
+
+
 def derivations(runtime: RelspecRuntime) -> list[KindDerivation]:
     """One derivation per cpg rule: kind, rule, datasets, join keys and id recipe."""
     registry = runtime.registry

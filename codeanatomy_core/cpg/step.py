@@ -25,23 +25,37 @@ from codeanatomy_core.cpg.datasets import (
     PROPS_MAP,
     cpg_specs,
 )
+from codeanatomy_core.cpg.derivations import (
+    EdgeContractRow,
+    NodeContractRow,
+    derivation_key,
+    derivations,
+)
 from codeanatomy_core.cpg.handler import CpgHandler
 from codeanatomy_core.cpg.runtime import kinds_of
 from codeanatomy_core.errors import PipelineError
 from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext
-from codeanatomy_core.registry.cpg_tables import EDGE_CONTRACTS_TABLE, NODE_CONTRACTS_TABLE
+from codeanatomy_core.registry.cpg_tables import DERIVATIONS_TABLE, EDGE_CONTRACTS_TABLE, NODE_CONTRACTS_TABLE
+from codeanatomy_core.registry.decode import typed_rows
 from codeanatomy_core.registry.relspec_decode import decode_kinds, decode_rule_registry
 from codeanatomy_core.registry.relspec_tables import RULE_TEMPLATES_TABLE, RULES_TABLE
 from codeanatomy_core.registry.table import RegistryTable
 from codeanatomy_core.relspec.compiler import RuleCompiler
 from codeanatomy_core.relspec.model import RuleDomain
+from codeanatomy_core.relspec.rows import RuleRow, TemplateRow
 from codeanatomy_core.relspec.runtime import RelspecRuntime
 from codeanatomy_core.specs.model import DatasetSpec
 from codeanatomy_core.specs.signature import signature
 from codeanatomy_core.storage.reader import read_handle
 
 STEP_NAME = "cpg"
-LOADED_FROM = (RULES_TABLE, RULE_TEMPLATES_TABLE, NODE_CONTRACTS_TABLE, EDGE_CONTRACTS_TABLE)
+LOADED_FROM = (
+    RULES_TABLE,
+    RULE_TEMPLATES_TABLE,
+    NODE_CONTRACTS_TABLE,
+    EDGE_CONTRACTS_TABLE,
+    DERIVATIONS_TABLE,
+)
 
 # Which rules and contracts each table's content depends on (edges: node rules too, since
 # edges to nodes that do not exist are dropped).
@@ -109,14 +123,24 @@ class CpgRunner:
     def loaded_runtime(self, ctx: StepContext) -> RelspecRuntime:
         """The runtime over the rules and contracts stored in the registry tables."""
         rows = {name: self.registry_tables[name].decode(read_handle(ctx.input(name))) for name in LOADED_FROM}
-        rules = decode_rule_registry(rows[RULES_TABLE], rows[RULE_TEMPLATES_TABLE])  # type: ignore[arg-type]
-        kinds = decode_kinds(rows[NODE_CONTRACTS_TABLE], rows[EDGE_CONTRACTS_TABLE])  # type: ignore[arg-type]
+        rules = decode_rule_registry(
+            typed_rows(rows[RULES_TABLE], RuleRow), typed_rows(rows[RULE_TEMPLATES_TABLE], TemplateRow)
+        )
+        kinds = decode_kinds(
+            typed_rows(rows[NODE_CONTRACTS_TABLE], NodeContractRow),
+            typed_rows(rows[EDGE_CONTRACTS_TABLE], EdgeContractRow),
+        )
         loaded = with_kinds(self.runtime.with_registry(rules), kinds)
         for name, expected, found in (
             (RULES_TABLE, list(self.runtime.registry), list(loaded.registry)),
             (RULE_TEMPLATES_TABLE, self.runtime.registry.templates(), loaded.registry.templates()),
             (NODE_CONTRACTS_TABLE, kinds_of(self.runtime).node_contracts(), kinds.node_contracts()),
             (EDGE_CONTRACTS_TABLE, kinds_of(self.runtime).edge_contracts(), kinds.edge_contracts()),
+            (
+                DERIVATIONS_TABLE,
+                sorted(derivations(loaded), key=derivation_key),
+                list(rows[DERIVATIONS_TABLE]),
+            ),
         ):
             if signature(expected) != signature(found):
                 raise PipelineError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,6 @@ def built(cpg_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 @pytest.fixture(scope="session")
-def builder():  # type: ignore[no-untyped-def]
+def builder() -> Callable[..., Built]:
     """``build(root, warehouse, workers=..., steps=...)`` -> Built (for tests needing their own)."""
     return build

@@ -14,6 +14,7 @@ from codeanatomy_core.cpg.datasets import EDGES, NODES, PROPS, PROPS_MAP
 from codeanatomy_core.cpg.pipeline import graph_steps_for
 from codeanatomy_core.cpg.runtime import default_runtime, kinds_of
 from codeanatomy_core.cpg.step import rule_inputs
+from codeanatomy_core.errors import PipelineError
 from codeanatomy_core.pipeline.registry import StepRegistry, default_steps, with_registries
 from codeanatomy_core.pipeline.runner import run_pipeline
 from codeanatomy_core.registry.catalog import is_registry_step
@@ -129,3 +130,13 @@ def test_duplicate_candidates_keep_the_best_deterministically(built: Any) -> Non
         kept.append(decorated.column("rule_name").to_pylist())
         assert result.stats.merged_edge_candidates == baseline + 2 * decorated.num_rows
     assert kept[0] == kept[1] == ["decorated_by_zz_first"]
+
+
+def test_a_stale_registry_stops_the_build_naming_the_table(built: Any, tmp_path: Path) -> None:
+    runtime = default_runtime(base_steps().catalog)
+    rule = runtime.registry.get("decorated_by_edges")
+    changed = steps_for(runtime.with_rule(msgspec.structs.replace(rule, priority=rule.priority + 1)))
+    with pytest.raises(
+        PipelineError, match=r"registry table 'registry_relspec_rules' does not hold the current"
+    ):
+        run_pipeline(changed, repository=built.repository, warehouse=built.warehouse, only={"cpg"})

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from codeanatomy_core.cpg.contracts import KindDerivation
 from codeanatomy_core.cpg.declared import builtin_kinds
 from codeanatomy_core.cpg.derivations import EdgeContractRow, NodeContractRow, derivations
 from codeanatomy_core.cpg.runtime import default_runtime
@@ -18,7 +19,7 @@ from codeanatomy_core.registry.cpg_tables import (
     EDGE_CONTRACTS_TABLE,
     NODE_CONTRACTS_TABLE,
 )
-from codeanatomy_core.registry.decode import load_rows
+from codeanatomy_core.registry.decode import load_rows, typed_rows
 from codeanatomy_core.registry.normalize_tables import RULE_FAMILIES_TABLE, RuleFamilyRow
 from codeanatomy_core.registry.relspec_decode import (
     decode_derivations,
@@ -36,7 +37,7 @@ from codeanatomy_core.registry.relspec_tables import (
     RULES_TABLE,
     TEMPLATE_DIAGNOSTICS_TABLE,
 )
-from codeanatomy_core.relspec.rows import RuleRow, TemplateRow
+from codeanatomy_core.relspec.rows import IncrementalRow, RuleRow, TemplateRow
 from codeanatomy_core.source.config import RepositoryConfig
 from codeanatomy_core.specs.schema import SPEC_KIND_KEY
 from codeanatomy_core.specs.signature import signature
@@ -101,15 +102,17 @@ def test_contracts_and_derivations_decode_into_the_same_objects(steps: StepRegis
         decoded.node_contracts() == kinds.node_contracts()
         and decoded.edge_contracts() == kinds.edge_contracts()
     )
-    assert all(row.rules for row in [*nodes, *edges]), "every declared kind is covered"
+    assert all(row.rules for row in nodes) and all(row.rules for row in edges), "every kind is covered"
     runtime = default_runtime(base_catalog(steps))
-    assert decode_derivations(registry.rows(DERIVATIONS_TABLE)) == tuple(  # type: ignore[arg-type]
+    stored = typed_rows(registry.rows(DERIVATIONS_TABLE), KindDerivation)
+    assert decode_derivations(stored) == tuple(
         sorted(derivations(runtime), key=lambda d: (d.entity, d.kind, d.rule))
     )
 
 
 def test_derivations_document_the_id_recipes(steps: StepRegistry) -> None:
-    rows = {(d.kind, d.rule): d for d in registry_of(steps).rows(DERIVATIONS_TABLE)}  # type: ignore[attr-defined]
+    derived = typed_rows(registry_of(steps).rows(DERIVATIONS_TABLE), KindDerivation)
+    rows = {(d.kind, d.rule): d for d in derived}
     module = rows[("MODULE", "module_nodes")]
     assert module.id_recipe == "node_id <- derive_id(f.file_id, 'ast', 0)"
     assert module.join_keys == ("m.file_id = f.file_id", "m.ordinal = 0")
@@ -122,7 +125,9 @@ def test_derivations_document_the_id_recipes(steps: StepRegistry) -> None:
 
 
 def test_incremental_spec_lists_file_scoped_inputs(steps: StepRegistry) -> None:
-    rows = {(r.dataset, r.role): r for r in registry_of(steps).rows(INCREMENTAL_TABLE)}  # type: ignore[attr-defined]
+    rows = {
+        (r.dataset, r.role): r for r in typed_rows(registry_of(steps).rows(INCREMENTAL_TABLE), IncrementalRow)
+    }
     assert rows[("ast_nodes", "input")].file_id_column == "file_id"
     assert "ast_child_edges" in rows[("ast_nodes", "input")].rules
     assert rows[("cpg_nodes", "output")].key == ("node_id",)
@@ -145,7 +150,8 @@ def test_stored_tables_equal_the_generators_and_are_not_rewritten(
     assert version_probe(warehouse, specs) == before
     forced = run_pipeline(steps, repository=repository, warehouse=warehouse, only=names, force=True)
     assert all(r.written for r in forced.values())
-    assert all(version_probe(warehouse, specs)[n] == before[n] + 1 for n in registry.names())  # type: ignore[operator]
+    after = version_probe(warehouse, specs)
+    assert all(after[n] == (before[n] or 0) + 1 for n in registry.names())
 
 
 def test_registry_signatures_list_the_new_tables(steps: StepRegistry) -> None:

@@ -88,8 +88,9 @@ def test_extension_bundles_load_from_the_entry_point_group(
     tiny: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     module = types.ModuleType("fake_relspec_extension")
-    module.EXTRA = RuleBundle("extra_rules", place=module.__name__)  # type: ignore[attr-defined]
-    module.EXTRA.add(tiny.rule(name="extension_rule"), place="fake_relspec_extension.rule")  # type: ignore[attr-defined]
+    bundle = RuleBundle("extra_rules", place=module.__name__)
+    bundle.add(tiny.rule(name="extension_rule"), place="fake_relspec_extension.rule")
+    module.EXTRA = bundle  # type: ignore[attr-defined]
     _entry_points(module, monkeypatch, "extra")
     registry, sources = discover()
     assert "extension_rule" in registry

@@ -93,7 +93,7 @@ def test_rules_are_frozen_and_compare_by_value(tiny: Any) -> None:
     assert rule == tiny.rule()
     assert hash(rule.output) == hash(tiny.rule().output)
     with pytest.raises(AttributeError):
-        rule.name = "other"  # type: ignore[misc]
+        rule.name = "other"
     assert isinstance(rule, RuleDefinition)
     assert RelationalBody(source=DatasetRef(alias="x", dataset="items"), projection=()).datasets() == (
         "items",
