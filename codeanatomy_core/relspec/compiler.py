@@ -18,7 +18,7 @@ import msgspec
 import pyarrow as pa
 
 from codeanatomy_core.engine.plans import plan_fingerprint
-from codeanatomy_core.engine.session import new_context, plain_types
+from codeanatomy_core.engine.session import plain_types
 from codeanatomy_core.errors import CatalogError
 from codeanatomy_core.relspec.bundles import RuleRegistry
 from codeanatomy_core.relspec.errors import RuleError
@@ -165,10 +165,20 @@ def confidence_expr(rule: RuleDefinition) -> str:
     return base if policy.expr is None else f"coalesce(CAST(({policy.expr}) AS DOUBLE), {base})"
 
 
+def rule_context(*, target_partitions: int | None = None) -> datafusion.SessionContext:
+    """A session for rules: SQL string types are plain Utf8 (not views, which every reader
+    would convert back), and the rule UDFs are registered."""
+    config = datafusion.SessionConfig().set("datafusion.sql_parser.map_string_types_to_utf8view", "false")
+    if target_partitions:
+        config = config.with_target_partitions(target_partitions)
+    ctx = datafusion.SessionContext(config)
+    register_udfs(ctx)
+    return ctx
+
+
 def planning_session(catalog: SpecCatalog, datasets: Iterable[str]) -> datafusion.SessionContext:
     """A session with an empty table (the catalog schema) per dataset, and the rule UDFs."""
-    ctx = new_context(target_partitions=1)
-    register_udfs(ctx)
+    ctx = rule_context(target_partitions=1)
     for name in sorted(set(datasets)):
         table = empty_table(catalog.get(name))
         ctx.register_record_batches(name, [[pa.RecordBatch.from_pylist([], schema=table.schema)]])
@@ -264,8 +274,7 @@ class RuleCompiler:
 
 def rule_session(tables: Mapping[str, pa.Table]) -> datafusion.SessionContext:
     """A session holding ``tables`` (in memory, read once) and the rule UDFs, to run rules on."""
-    ctx = new_context()
-    register_udfs(ctx)
+    ctx = rule_context()
     for name, table in sorted(tables.items()):
         batches = table.to_batches() or [pa.RecordBatch.from_pylist([], schema=table.schema)]
         ctx.register_record_batches(name, [batches])
