@@ -78,6 +78,7 @@ class IncrementalRow(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     file_id_column: Annotated[str | None, _doc("column scoping rows to a file; null if not file-scoped")]
     key: Annotated[tuple[str, ...], _doc("the dataset's key columns (its output contract)")]
     rules: Annotated[tuple[str, ...], _doc("rules reading (input) or producing (output) it")]
+    global_rules: Annotated[tuple[str, ...], _doc("those of the rules that are not file-local")]
 
 
 def rule_of(row: RuleRow) -> RuleDefinition:

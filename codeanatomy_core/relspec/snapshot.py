@@ -25,6 +25,7 @@ from codeanatomy_core.relspec.rows import (
 )
 from codeanatomy_core.relspec.rows import RuleRow as RuleRowType
 from codeanatomy_core.relspec.runtime import RelspecRuntime
+from codeanatomy_core.relspec.scoping import is_file_local
 from codeanatomy_core.relspec.validation import KindCoverage
 from codeanatomy_core.specs.model import DatasetSpec
 
@@ -140,6 +141,7 @@ def incremental_rows(
         for name in rule.inputs:
             readers.setdefault(name, []).append(rule.name)
         writers.setdefault(rule.output.dataset, []).append(rule.name)
+    local = {r.name for r in runtime.registry if is_file_local(r, runtime.catalog)}
     rows = []
     for role, table in (("input", readers), ("output", writers)):
         for name, rules in sorted(table.items()):
@@ -151,6 +153,7 @@ def incremental_rows(
                     file_id_column=None if spec is None else spec.file_id_column,
                     key=() if spec is None else spec.key,
                     rules=tuple(sorted(rules)),
+                    global_rules=tuple(sorted(set(rules) - local)),
                 )
             )
     return tuple(rows)

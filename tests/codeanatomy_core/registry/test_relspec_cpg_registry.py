@@ -131,6 +131,13 @@ def test_incremental_spec_lists_file_scoped_inputs(steps: StepRegistry) -> None:
     assert rows[("ast_nodes", "input")].file_id_column == "file_id"
     assert "ast_child_edges" in rows[("ast_nodes", "input")].rules
     assert rows[("cpg_nodes", "output")].key == ("node_id",)
+    syntax = {"ast_child_edges", "name_ref_nodes", "has_parameter_edges", "call_nodes"}
+    assert not syntax & set(rows[("ast_nodes", "input")].global_rules)  # joins bound to the file
+    edges = rows[("cpg_edges", "output")]
+    assert {"calls_edges", "package_contains_module", "references_edges"} <= set(edges.global_rules)
+    assert "ast_child_edges" in edges.rules and "ast_child_edges" not in edges.global_rules
+    externals = rows[("cpg_nodes", "output")].global_rules
+    assert "external_call_targets" in externals  # rows of no file
 
 
 def test_stored_tables_equal_the_generators_and_are_not_rewritten(
