@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable
 Watcher = Callable[[Iterable[int]], None]
 
 DEFAULT_MAX_STEPS = 40_000_000
-DEFAULT_MAX_VALUES = 32
-DEFAULT_SATURATION = 128
+DEFAULT_MAX_VALUES = 16
+DEFAULT_SATURATION = 64
 
 
 class Engine:
@@ -158,6 +158,15 @@ class Engine:
         current = self.pts[var]
         if current:
             watcher(tuple(current))
+
+    def release(self) -> None:
+        """Drop the working state (sets, edges, watchers) once results have been read."""
+        self.pts = []
+        self.succ = []
+        self.watchers = []
+        self._edges = set()
+        self._pending = {}
+        self._queue = deque()
 
     def run(self) -> bool:
         """Propagate to a fixpoint; False when the step bound stopped it first."""

@@ -119,6 +119,7 @@ def _resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int) -> Resol
     indexed = time.perf_counter()
     flow = FlowSolver(program, symbols, max_steps=max_steps)
     stats = flow.solve()
+    flow.release()  # the tables need the call edges only: free the points-to sets early
     solved = time.perf_counter()
     if stats.exhausted:
         diagnostics.append(

@@ -62,6 +62,18 @@ class FlowSolver(CallSemantics):
             ):
                 engine.edge(call.args[0], call.result)
 
+    def release(self) -> None:
+        """Keep the results (call edges, call sites, symbols); drop the solving state."""
+        self.engine.release()
+        self.fields = {}
+        self.field_keys = {}
+        self.field_listeners = {}
+        self.globals = {}
+        self.attr_cache = {}
+        self.element_vars = {}
+        self.bound_calls = set()
+        self.keyed = []
+
     def stats(self) -> FlowStats:
         return FlowStats(
             variables=self.engine.var_count,

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from codeanatomy_core.extract.pyfacts import PY_FACTS
 from codeanatomy_core.normalize.datasets import ENTITY_DATASETS
 from codeanatomy_core.normalize.datasets_resolution import RESOLUTION_DATASETS
-from codeanatomy_core.normalize.resolve import facts_rows, resolve
+from codeanatomy_core.normalize.resolve import collector_paused, facts_rows, resolve
 from codeanatomy_core.normalize.tables import normalize_tables
 from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext
 from codeanatomy_core.storage.reader import read_handle
@@ -22,7 +22,9 @@ _COLUMNS = ["file_id", "path", "facts_version", "facts"]
 
 def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     facts = read_handle(ctx.input(PY_FACTS.name), columns=_COLUMNS)
-    resolution = resolve(facts_rows(facts))
+    with collector_paused():  # one pause for resolution and tables (see collector_paused)
+        resolution = resolve(facts_rows(facts))
+        tables = normalize_tables(resolution)
     stats, timings = resolution.stats, resolution.timings
     ctx.log(
         f"normalize: {facts.num_rows} files, {stats.call_edges} call edges at "
@@ -40,7 +42,7 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     }
     return {
         name: DatasetOutput(data=table, details=details)
-        for name, table in normalize_tables(resolution).items()
+        for name, table in tables.items()
         if ctx.is_selected(name)
     }
 

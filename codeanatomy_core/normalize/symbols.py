@@ -81,6 +81,7 @@ class Symbols:
         self._symbols: dict[tuple[str, str], list[Target]] = {}
         self._mro: dict[int, list[int]] = {}
         self._bases: dict[int, list[Target]] = {}
+        self._binding_targets: dict[int, list[Target]] = {}
 
     def _index_file(self, entry: ProgramFile, *, is_primary: bool) -> None:
         facts = entry.facts
@@ -177,6 +178,14 @@ class Symbols:
     # ---- static targets ----
 
     def binding_targets(self, gid: int, seen: set[tuple[str, str]] | None = None) -> list[Target]:
+        found = self._binding_targets.get(gid)
+        if found is None:
+            found = self._targets_of_binding(gid, seen)
+            if seen is None:  # results computed while a cycle is cut are not kept
+                self._binding_targets[gid] = found
+        return found
+
+    def _targets_of_binding(self, gid: int, seen: set[tuple[str, str]] | None) -> list[Target]:
         entry = self.program.file_of_binding(gid)
         binding = entry.facts.bindings[gid - entry.binding_base]
         if binding.kind is BindKind.IMPORT:

@@ -86,7 +86,7 @@ def _tables(resolution: Resolution) -> dict[str, pa.Table]:
         DEFINITIONS.name: definitions_table(program, ids),
         NAME_REFS.name: name_refs_table(program, ids),
         IMPORTS.name: imports_table(program, symbols, ids, names),
-        CALLSITES.name: callsites_table(program, ids),
+        CALLSITES.name: callsites_table(program, ids, [call.caller for call in resolution.flow.calls]),
         CLASS_BASES.name: class_bases_table(program, symbols, ids, names),
         DECORATORS.name: decorators_table(program, ids),
         REF_BINDINGS.name: ref_bindings_table(resolution, ids, names, candidates),

@@ -146,43 +146,68 @@ class RefCandidates:
         return out
 
 
-class _Rows:
-    def __init__(self, names: tuple[str, ...]) -> None:
-        self.cols: dict[str, Any] = {name: [] for name in names}
-        self.keys: list[int] = []
+_CANDIDATE_COLUMNS = (
+    "target_kind",
+    "target_def_id",
+    "target_name",
+    "method",
+    "confidence",
+    "ambiguity_group",
+    "candidate_count",
+)
 
-    def add(self, owner_id: int, described: Described, method: ResolutionMethod, count: int) -> None:
-        kind, def_id, name = described
-        self.cols["target_kind"].append(kind)
-        self.cols["target_def_id"].append(def_id)
-        self.cols["target_name"].append(name)
-        self.cols["method"].append(method.value)
-        self.cols["confidence"].append(confidence(method, count))
-        self.cols["ambiguity_group"].append(owner_id)
-        self.cols["candidate_count"].append(count)
-        self.keys.append(def_id if def_id is not None else _symbol_id(name))
+
+def _candidate_columns(
+    owners: list[tuple[int, int, int, int]], candidates: list[tuple[Described, ResolutionMethod]]
+) -> dict[str, Any]:
+    """Columns of candidate rows: ``owners`` (file_id, owner_id, ordinal, count) per row."""
+    kinds, def_ids, names = (list(c) for c in zip(*(d for d, _ in candidates), strict=True))
+    methods = [m for _, m in candidates]
+    file_ids, owner_ids, ordinals, counts = (list(c) for c in zip(*owners, strict=True))
+    keys = [d if d is not None else _symbol_id(n) for d, n in zip(def_ids, names, strict=True)]
+    return {
+        "file_id": file_ids,
+        "owner": owner_ids,
+        "ordinal": ordinals,
+        "target_kind": kinds,
+        "target_def_id": def_ids,
+        "target_name": names,
+        "method": [m.value for m in methods],
+        "confidence": [confidence(m, c) for m, c in zip(methods, counts, strict=True)],
+        "ambiguity_group": owner_ids,
+        "candidate_count": counts,
+        "key": mix_ids(np.array(owner_ids, np.int64), np.array(keys, np.int64)),
+    }
 
 
 def ref_bindings_table(
     resolution: Resolution, ids: ProgramIds, names: TargetNames, candidates: RefCandidates
 ) -> pa.Table:
-    rows = _Rows(REF_BINDINGS.field_names)
+    owners: list[tuple[int, int, int, int]] = []
+    rows: list[tuple[Described, ResolutionMethod]] = []
+    describe = names.describe
     for entry in resolution.program.files:
-        ref_ids = ids.refs[entry.index]
+        ref_ids = ids.refs[entry.index].tolist()
+        file_id = entry.file_id
         for ordinal, found in enumerate(candidates.of_file(entry)):
             if not found:
                 continue
-            described = sorted(((names.describe(t), m) for t, m in found), key=lambda d: (d[0][2], d[0][0]))
-            ref_id = int(ref_ids[ordinal])
-            for target, method in described:
-                rows.cols["file_id"].append(entry.file_id)
-                rows.cols["ref_id"].append(ref_id)
-                rows.cols["ref_ordinal"].append(ordinal)
-                rows.add(ref_id, target, method, len(described))
-    rows.cols["ref_binding_id"] = mix_ids(
-        np.array(rows.cols["ref_id"], np.int64), np.array(rows.keys, np.int64)
+            described = [(describe(t), m) for t, m in found]
+            if len(described) > 1:
+                described.sort(key=lambda d: (d[0][2], d[0][0]))
+            owner = (file_id, ref_ids[ordinal], ordinal, len(described))
+            for row in described:
+                owners.append(owner)
+                rows.append(row)
+    if not rows:
+        return build_table(REF_BINDINGS, {name: [] for name in REF_BINDINGS.field_names})
+    cols = _candidate_columns(owners, rows)
+    cols["ref_binding_id"], cols["ref_id"], cols["ref_ordinal"] = (
+        cols.pop("key"),
+        cols.pop("owner"),
+        cols.pop("ordinal"),
     )
-    return build_table(REF_BINDINGS, rows.cols)
+    return build_table(REF_BINDINGS, cols)
 
 
 def call_targets_table(
@@ -190,12 +215,14 @@ def call_targets_table(
 ) -> pa.Table:
     program, flow = resolution.program, resolution.flow
     methods = CallMethods(resolution, candidates)
-    rows = _Rows(CALL_TARGETS.field_names)
+    owners: list[tuple[int, int, int, int]] = []
+    rows: list[tuple[Described, ResolutionMethod]] = []
+    callers: list[int] = []
+    call_ids, def_ids = ids.calls.tolist(), ids.defs.tolist()
     for gid in sorted(flow.call_edges):
         entry = program.file_of_call(gid)
         local = gid - entry.call_base
         caller = flow.calls[gid].caller
-        callsite_id = int(ids.calls[gid])
         found: list[tuple[Described, ResolutionMethod]] = []
         for target, via in flow.call_edges[gid].items():
             if target >= 0:
@@ -203,14 +230,17 @@ def call_targets_table(
             else:
                 described = names.describe_symbol(flow.symbol_names[~target])
             found.append((described, methods.method(entry, local, caller, target, Via(via))))
-        found.sort(key=lambda item: (item[0][2], item[0][0]))
-        for described, method in found:
-            rows.cols["file_id"].append(entry.file_id)
-            rows.cols["callsite_id"].append(callsite_id)
-            rows.cols["callsite_ordinal"].append(local)
-            rows.cols["caller_def_id"].append(int(ids.defs[caller]))
-            rows.add(callsite_id, described, method, len(found))
-    rows.cols["call_target_id"] = mix_ids(
-        np.array(rows.cols["callsite_id"], np.int64), np.array(rows.keys, np.int64)
-    )
-    return build_table(CALL_TARGETS, rows.cols)
+        if len(found) > 1:
+            found.sort(key=lambda item: (item[0][2], item[0][0]))
+        owner = (entry.file_id, call_ids[gid], local, len(found))
+        for row in found:
+            owners.append(owner)
+            rows.append(row)
+            callers.append(def_ids[caller])
+    if not rows:
+        return build_table(CALL_TARGETS, {name: [] for name in CALL_TARGETS.field_names})
+    cols = _candidate_columns(owners, rows)
+    cols["call_target_id"], cols["callsite_id"] = cols.pop("key"), cols.pop("owner")
+    cols["callsite_ordinal"] = cols.pop("ordinal")
+    cols["caller_def_id"] = callers
+    return build_table(CALL_TARGETS, cols)

@@ -126,13 +126,15 @@ def name_refs_table(program: Program, ids: ProgramIds) -> pa.Table:
     return table.sort_by([("file_id", "ascending"), ("ordinal", "ascending")]) if table.num_rows else table
 
 
-def callsites_table(program: Program, ids: ProgramIds) -> pa.Table:
+def callsites_table(program: Program, ids: ProgramIds, callers: list[int]) -> pa.Table:
+    """``callers``: the enclosing definition (global id) of every call site, by global id."""
     cols: dict[str, list] = {name: [] for name in CALLSITES.field_names}
+    def_ids, call_ids, scope_ids = ids.defs.tolist(), ids.calls.tolist(), ids.scopes.tolist()
     for entry in program.files:
         call_base, scope_base = entry.call_base, entry.scope_base
         for ordinal, call in enumerate(entry.facts.calls):
             path = call.callee_path
-            cols["callsite_id"].append(int(ids.calls[call_base + ordinal]))
+            cols["callsite_id"].append(call_ids[call_base + ordinal])
             cols["file_id"].append(entry.file_id)
             cols["ordinal"].append(ordinal)
             cols["call_kind"].append(CALL_KINDS[call.kind])
@@ -143,8 +145,8 @@ def callsites_table(program: Program, ids: ProgramIds) -> pa.Table:
             cols["keywords"].append([k for k in call.keywords if k is not None])
             cols["has_star_args"].append(bool(call.starred))
             cols["has_star_kwargs"].append(None in call.keywords)
-            cols["scope_id"].append(int(ids.scopes[scope_base + call.scope]))
-            cols["caller_def_id"].append(int(ids.defs[program.caller_def(call_base + ordinal)]))
+            cols["scope_id"].append(scope_ids[scope_base + call.scope])
+            cols["caller_def_id"].append(def_ids[callers[call_base + ordinal]])
             cols["bstart"].append(call.bstart)
             cols["bend"].append(call.bend)
             cols["line"].append(call.line)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pyarrow as pa
 
@@ -45,7 +47,9 @@ class TargetNames:
             return "external", None, str(payload)
         return "builtin", None, builtin_label(str(payload))
 
-    def describe_symbol(self, name: str) -> Described:
+    @staticmethod
+    @functools.cache
+    def describe_symbol(name: str) -> Described:
         """A flow target outside the repository: builtins, builtin-type methods, externals."""
         return ("builtin", None, name) if name.startswith("<") else ("external", None, name)
 
