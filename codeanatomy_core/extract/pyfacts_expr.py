@@ -53,6 +53,7 @@ COMPARE_DUNDERS: dict[type, str] = {
 }
 _PLAIN_OPERANDS = (ast.Constant, ast.JoinedStr)
 MAX_ITEM_KEYS = 32  # items of long literals are stored at "any position"
+MAX_EVAL_SOURCE = 1000  # longer constant strings given to eval() are not parsed
 
 
 def const_key(value: object) -> str | None:
@@ -289,7 +290,30 @@ class ExpressionWalker(BindingState):
         result = self.calls[call].result_var
         if isinstance(func, ast.Name) and func.id == "super":
             self.super_value(result, args)
+        elif isinstance(func, ast.Name) and func.id == "eval" and node.args:
+            evaluated = self.eval_constant(node.args[0])
+            if evaluated >= 0:
+                self.ops.append(Copy(result, evaluated))
         return result
+
+    def eval_constant(self, source: ast.expr) -> int:
+        """``eval("f(x)")`` of a constant string: the expression, walked where it stands.
+
+        The string is parsed as an expression (never evaluated); its nodes take the span
+        of the string literal.
+        """
+        if not isinstance(source, ast.Constant) or not isinstance(source.value, str):
+            return NO_VAR
+        if len(source.value) > MAX_EVAL_SOURCE:
+            return NO_VAR
+        try:
+            tree = ast.parse(source.value.strip(), mode="eval")
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return NO_VAR
+        for inner in ast.walk(tree):
+            if "lineno" in inner._attributes:
+                ast.copy_location(inner, source)
+        return self.expr(tree.body)
 
     def super_value(self, result: int, args: list[int]) -> None:
         if len(args) >= 2:
