@@ -119,6 +119,9 @@ class FlowOps(AttributeSemantics):
         base, def_base = entry.var_base, entry.def_base
         engine, values = self.engine, self.values
         module = entry.module
+        # Variables made by MakeContainer hold that one container and nothing else (the
+        # facts never copy into them): items stored into them need no watcher.
+        fresh: dict[int, int] = {}
         for op in entry.facts.ops:
             if isinstance(op, Copy):
                 engine.edge(op.src + base, op.dst + base)
@@ -138,7 +141,9 @@ class FlowOps(AttributeSemantics):
             elif isinstance(op, MakeClass):
                 engine.add_value(op.dst + base, values.klass(op.definition + def_base))
             elif isinstance(op, MakeContainer):
-                engine.add_value(op.dst + base, values.container(op.type_name, (entry.index, op.site)))
+                container = values.container(op.type_name, (entry.index, op.site))
+                fresh[op.dst] = container
+                engine.add_value(op.dst + base, container)
             elif isinstance(op, MakeTyped):
                 engine.add_value(op.dst + base, values.typed(op.type_name))
             elif isinstance(op, StoreAttr):
@@ -147,6 +152,8 @@ class FlowOps(AttributeSemantics):
                 engine.edge(op.src + base, self.field(values.klass(op.class_def + def_base), op.name))
             elif isinstance(op, ImportValue):
                 self.import_value(entry, op.dst + base, op.import_index)
+            elif isinstance(op, StoreItem) and op.obj in fresh and op.key_var < 0:
+                engine.edge(op.src + base, self.field(fresh[op.obj], ANY if op.key is None else op.key))
             elif isinstance(op, StoreItem):
                 self.store_item(
                     op.obj + base, op.key, op.key_var + base if op.key_var >= 0 else -1, op.src + base
