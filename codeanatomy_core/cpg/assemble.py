@@ -109,7 +109,7 @@ class RuleOutputs:
 class Assembly:
     """Nodes, edges and property rows of one set of rule outputs."""
 
-    def __init__(self, compiled: CompiledRuleSet, kinds: KindRegistry, runs: Mapping[str, pa.Table]) -> None:
+    def __init__(self, compiled: CompiledRuleSet, kinds: KindRegistry, runs: dict[str, pa.Table]) -> None:
         self.compiled = compiled
         self.kinds = kinds
         self.runs = runs
@@ -120,7 +120,8 @@ class Assembly:
 
     def _outputs(self, dataset: str, columns: tuple[OutputColumn, ...]) -> RuleOutputs:
         rules = self.compiled.for_output(dataset)
-        return RuleOutputs(rules, [self.runs[r.rule] for r in rules], columns)
+        # Taken out of ``runs``: each rule's rows are freed once their output is assembled.
+        return RuleOutputs(rules, [self.runs.pop(r.rule) for r in rules], columns)
 
     def nodes(self) -> pa.Table:
         """Distinct nodes with kind and rule (dictionary-coded), in no particular order."""

@@ -7,10 +7,8 @@ byte-identical whatever the worker count.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 
 import datafusion
 import msgspec
@@ -92,43 +90,33 @@ def adjacency(edges: pa.Table, first: str) -> pa.Table:
     return ordered(table, first, "edge_id")
 
 
-def build_cpg(
-    compiled: CompiledRuleSet, *, kinds: KindRegistry, inputs: Mapping[str, pa.Table], threads: int = 0
-) -> CpgBuild:
+def build_cpg(compiled: CompiledRuleSet, *, kinds: KindRegistry, inputs: Mapping[str, pa.Table]) -> CpgBuild:
     """The six CPG tables from the input tables (every dataset the rules read).
 
-    The independent parts (ordering nodes, edges, properties, the adjacency tables, decoding
-    labels) run on ``threads`` threads (0: one per core, at most 4): numpy and Arrow release
-    the interpreter lock, and each part gives the same table whatever runs beside it.
+    Pass ``inputs`` without keeping a reference: they are dropped once the rules ran, and
+    each rule's rows once assembled, which keeps the peak memory near the output's size.
     """
     start = time.perf_counter()
     runs = run_rules(compiled.rules, rule_session(inputs))
+    files = inputs[PATHS_DATASET]
+    inputs = {}
+    counts = {name: table.num_rows for name, table in sorted(runs.items())}
     assembly = Assembly(compiled, kinds, runs)
-    raw_nodes = assembly.nodes()
-    with ThreadPoolExecutor(max_workers=threads or min(4, os.cpu_count() or 1)) as pool:
-        nodes_job = pool.submit(
-            lambda: ordered(attach_paths(raw_nodes, inputs[PATHS_DATASET]), "file_id", "node_id")
-        )
-        edges = compact(
-            assembly.edges(raw_nodes.column("node_id").combine_chunks()), ("origin", "resolution_method")
-        )
-        edges = ordered(edges, "file_id", "edge_id")
-        jobs = {
-            PROPS: pool.submit(assemble_props, assembly.props, PROPS_SCHEMA),
-            EDGES_BY_SRC: pool.submit(adjacency, edges, "src"),
-            EDGES_BY_DST: pool.submit(adjacency, edges, "dst"),
-        }
-        nodes = nodes_job.result()
-        props = jobs[PROPS].result()
-        tables = {
-            NODES: nodes,
-            EDGES: edges,
-            PROPS: props,
-            EDGES_BY_SRC: jobs[EDGES_BY_SRC].result(),
-            EDGES_BY_DST: jobs[EDGES_BY_DST].result(),
-            PROPS_MAP: props_map(nodes, props),
-        }
-        tables = dict(zip(tables, pool.map(plain, tables.values()), strict=True))
+    del runs
+    nodes = ordered(attach_paths(assembly.nodes(), files), "file_id", "node_id")
+    edges = compact(assembly.edges(nodes.column("node_id").combine_chunks()), ("origin", "resolution_method"))
+    edges = ordered(edges, "file_id", "edge_id")
+    props = assemble_props(assembly.props, PROPS_SCHEMA)
+    assembly.props.clear()
+    tables = {
+        NODES: nodes,
+        EDGES: edges,
+        PROPS: props,
+        EDGES_BY_SRC: adjacency(edges, "src"),
+        EDGES_BY_DST: adjacency(edges, "dst"),
+        PROPS_MAP: props_map(nodes, props),
+    }
+    tables = {name: plain(table) for name, table in tables.items()}
     stats = BuildStats(
         graph_signature=compiled.graph_signature,
         nodes=tables[NODES].num_rows,
@@ -137,7 +125,7 @@ def build_cpg(
         duplicate_nodes=assembly.duplicate_nodes,
         merged_edge_candidates=assembly.merged_edges,
         dangling_edges=assembly.dangling_edges,
-        rule_rows={name: table.num_rows for name, table in sorted(runs.items())},
+        rule_rows=counts,
         seconds=time.perf_counter() - start,
     )
     return CpgBuild(tables=tables, stats=stats)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import pyarrow as pa
+
 from codeanatomy_core.cpg.build import PATHS_DATASET, build_cpg
 from codeanatomy_core.cpg.contracts import KindRegistry
 from codeanatomy_core.cpg.datasets import (
@@ -40,7 +42,7 @@ from codeanatomy_core.registry.decode import typed_rows
 from codeanatomy_core.registry.relspec_decode import decode_kinds, decode_rule_registry
 from codeanatomy_core.registry.relspec_tables import RULE_TEMPLATES_TABLE, RULES_TABLE
 from codeanatomy_core.registry.table import RegistryTable
-from codeanatomy_core.relspec.compiler import RuleCompiler
+from codeanatomy_core.relspec.compiler import CompiledRuleSet, RuleCompiler
 from codeanatomy_core.relspec.model import RuleDomain
 from codeanatomy_core.relspec.rows import RuleRow, TemplateRow
 from codeanatomy_core.relspec.runtime import RelspecRuntime
@@ -73,6 +75,14 @@ def rule_inputs(runtime: RelspecRuntime) -> tuple[str, ...]:
     """The datasets the cpg rules read, plus source_files (paths)."""
     names = {name for rule in runtime.registry if rule.domain is RuleDomain.CPG for name in rule.inputs}
     return tuple(sorted(names | {PATHS_DATASET}))
+
+
+def read_inputs(ctx: StepContext, compiled: CompiledRuleSet) -> dict[str, pa.Table]:
+    """Every dataset the rules read, with only the columns they refer to (and the paths)."""
+    reads = compiled.reads()
+    paths = sorted({*reads.get(PATHS_DATASET, ()), "file_id", "path"})
+    reads[PATHS_DATASET] = tuple(paths)
+    return {name: read_handle(ctx.input(name), columns=list(columns)) for name, columns in reads.items()}
 
 
 def output_specs(runtime: RelspecRuntime) -> tuple[DatasetSpec, ...]:
@@ -153,8 +163,7 @@ class CpgRunner:
         runtime = self.loaded_runtime(ctx)
         runtime.require_valid()
         compiled = runtime.compiled()
-        inputs = {name: read_handle(ctx.input(name)) for name in rule_inputs(runtime)}
-        build = build_cpg(compiled, kinds=kinds_of(runtime), inputs=inputs)
+        build = build_cpg(compiled, kinds=kinds_of(runtime), inputs=read_inputs(ctx, compiled))
         stats = build.stats
         ctx.log(
             f"cpg: {stats.nodes} nodes, {stats.edges} edges, {stats.props} props "

@@ -10,6 +10,7 @@ rules only, never on data. The set of fingerprints has one graph signature.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -121,6 +122,7 @@ class CompiledRule(msgspec.Struct, frozen=True, kw_only=True):
     priority: int
     inputs: tuple[str, ...]
     columns: tuple[str, ...]
+    reads: dict[str, tuple[str, ...]]
     sql: str
     fingerprint: str
 
@@ -141,6 +143,14 @@ class CompiledRuleSet(msgspec.Struct, frozen=True, kw_only=True):
     def fingerprints(self) -> dict[str, str]:
         return {r.rule: r.fingerprint for r in self.rules}
 
+    def reads(self) -> dict[str, tuple[str, ...]]:
+        """The columns every rule together reads, per input dataset (what to load)."""
+        out: dict[str, set[str]] = {}
+        for rule in self.rules:
+            for dataset, columns in rule.reads.items():
+                out.setdefault(dataset, set()).update(columns)
+        return {name: tuple(sorted(columns)) for name, columns in sorted(out.items())}
+
 
 def graph_signature(fingerprints: Mapping[str, str]) -> str:
     """One signature over every rule's plan fingerprint (by rule name)."""
@@ -157,6 +167,30 @@ def effective_projection(rule: RuleDefinition, templates: Sequence[RuleTemplate]
                 out.append(default)
                 seen.add(default.column)
     return tuple(out)
+
+
+_COLUMN_REF = re.compile(r'\b([A-Za-z_]\w*)\.(?:"([^"]+)"|([A-Za-z_]\w*))')
+
+
+def columns_read(
+    rule: RuleDefinition, projection: Sequence[Projection], catalog: SpecCatalog
+) -> dict[str, tuple[str, ...]]:
+    """The columns of each input the rule refers to (``alias.column`` in its expressions)."""
+    body = rule.body
+    datasets = {ref.alias: ref.dataset for ref in body.refs()}
+    found: dict[str, set[str]] = {name: set() for name in datasets.values()}
+    texts = [p.expr for p in projection] + list(body.filters) + [confidence_expr(rule)]
+    for join in body.joins:
+        texts += [key.left for key in join.keys]
+        found[join.dataset].update(key.right for key in join.keys)
+    for text in texts:
+        for alias, quoted, plain_name in _COLUMN_REF.findall(text):
+            if alias in datasets:
+                found[datasets[alias]].add(quoted or plain_name)
+    return {
+        name: tuple(sorted(c for c in columns if name in catalog and c in catalog.get(name).field_names))
+        for name, columns in sorted(found.items())
+    }
 
 
 def confidence_expr(rule: RuleDefinition) -> str:
@@ -258,6 +292,7 @@ class RuleCompiler:
             priority=rule.priority,
             inputs=rule.inputs,
             columns=columns,
+            reads=columns_read(rule, self.projection(rule, registry), self.catalog),
             sql=text,
             fingerprint=fingerprint,
         )
