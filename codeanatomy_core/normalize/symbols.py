@@ -139,6 +139,14 @@ class Symbols:
         names |= (received if received is not None else self.star_names).get(module, set())
         return {n for n in names if not n.startswith("_")}
 
+    def _binds_locally(self, module: str, name: str) -> bool:
+        """Whether ``module`` binds ``name`` with anything but an import."""
+        for gid in self.namespaces.get(module, {}).get(name, ()):
+            entry = self.program.file_of_binding(gid)
+            if entry.facts.bindings[gid - entry.binding_base].kind is not BindKind.IMPORT:
+                return True
+        return False
+
     def binds(self, module: str, name: str) -> bool:
         return name in self.namespaces.get(module, ()) or name in self.star_names.get(module, ())
 
@@ -157,9 +165,12 @@ class Symbols:
             return self.module_source(base if imp.alias else base.partition(".")[0])
         name = imp.name
         if base and self.is_module(base):
-            if self.binds(base, name) or not self.is_module(f"{base}.{name}"):
-                return SourceKind.GLOBAL, base, name
-            return SourceKind.MODULE, f"{base}.{name}", ""
+            # ``from pkg import name`` is the attribute of pkg, else the submodule pkg.name;
+            # importing a submodule binds it as an attribute: the submodule wins unless the
+            # package binds the name by other means than imports (a def, a class, ...).
+            if self.is_module(f"{base}.{name}") and not self._binds_locally(base, name):
+                return SourceKind.MODULE, f"{base}.{name}", ""
+            return SourceKind.GLOBAL, base, name
         full = f"{base}.{name}" if base else name
         if imp.level and not self.is_module(full):
             return SourceKind.NONE, "", ""  # relative imports never leave the repository

@@ -116,3 +116,24 @@ def test_names_used_through_module_attributes(resolve_files):
         ("main", "tools.run", "pkg.tools.run", "import"),
         ("main", "aliased.run", "pkg.tools.run", "import"),
     }
+
+
+def test_package_importing_its_own_submodule(resolve_files):
+    resolved = resolve_files(
+        {
+            "lib/__init__.py": "from . import sub\n",
+            "lib/sub/__init__.py": "from .plugins import Fancy\n",
+            "lib/sub/plugins.py": """
+            class Fancy:
+                def activate(self): pass
+            """,
+            "main.py": """
+            import lib
+            lib.sub.Fancy().activate()
+            """,
+        }
+    )
+    assert resolved.imports()["lib/__init__.py", "sub"] == ("definition", "lib.sub")
+    assert resolved.calls("main") == {
+        ("main", "lib.sub.Fancy().activate", "lib.sub.plugins.Fancy.activate", "attribute_of_class")
+    }
