@@ -17,6 +17,7 @@ from codeanatomy_core.normalize.resolve import Resolution, facts_rows, resolve
 from codeanatomy_core.source.config import RepositoryConfig
 from codeanatomy_core.source.scan import scan_repository
 
+ROOT_PACKAGE = "__init__"  # module name of <root>/__init__.py
 _KEY_KINDS = (DefKind.MODULE, DefKind.FUNCTION, DefKind.ASYNC_FUNCTION, DefKind.LAMBDA)
 
 
@@ -53,6 +54,9 @@ def call_graph(resolution: Resolution) -> dict[str, list[str]]:
             name = resolution.target_name(target)
             callees.add(name)
             graph.setdefault(name, set())
+    # The root folder's own __init__.py has no dotted name below the root: listed only if it calls.
+    if not graph.get(ROOT_PACKAGE, True):
+        del graph[ROOT_PACKAGE]
     return {caller: sorted(callees) for caller, callees in sorted(graph.items())}
 
 

@@ -50,6 +50,7 @@ class RefCandidates:
         self.symbols = resolution.symbols
         self._by_file: dict[int, list[list[Candidate]]] = {}
         self._loads: dict[int, dict[tuple[int, str], int]] = {}
+        self._globals: dict[tuple[str, str], list[Candidate]] = {}
 
     def load_at(self, entry: ProgramFile, bstart: int, name: str) -> int | None:
         """The load reference of ``name`` starting at byte ``bstart``, if any."""
@@ -69,19 +70,14 @@ class RefCandidates:
             found = self._by_file[entry.index] = self._compute(entry)
         return found
 
-    def _binding_method(self, entry: ProgramFile, binding: int, ref_scope: int) -> ResolutionMethod:
-        facts = entry.facts
-        fact = facts.bindings[binding]
-        if fact.kind is BindKind.IMPORT:
-            return ResolutionMethod.IMPORT
-        kind = facts.scopes[fact.scope].kind
-        if kind is ScopeKind.MODULE:
-            return ResolutionMethod.GLOBAL
-        if kind is ScopeKind.CLASS:
-            return ResolutionMethod.CLASS_BODY
-        return ResolutionMethod.LOCAL if fact.scope == ref_scope else ResolutionMethod.ENCLOSING
-
     def global_candidates(self, module: str, name: str) -> list[Candidate]:
+        key = (module, name)
+        found = self._globals.get(key)
+        if found is None:
+            found = self._globals[key] = self._global_candidates(module, name)
+        return found
+
+    def _global_candidates(self, module: str, name: str) -> list[Candidate]:
         symbols = self.symbols
         bindings = symbols.namespaces.get(module, {}).get(name)
         if bindings:
@@ -121,28 +117,46 @@ class RefCandidates:
         refs = entry.facts.refs
         symbols = self.symbols
         base = entry.binding_base
+        # Per binding: its targets, and its method unless it depends on the referencing scope.
+        bindings: list[tuple[list[Target], ResolutionMethod | None, int]] = []
+        for local, fact in enumerate(entry.facts.bindings):
+            method: ResolutionMethod | None = None
+            if fact.kind is BindKind.IMPORT:
+                method = ResolutionMethod.IMPORT
+            else:
+                kind = entry.facts.scopes[fact.scope].kind
+                if kind is ScopeKind.MODULE:
+                    method = ResolutionMethod.GLOBAL
+                elif kind is ScopeKind.CLASS:
+                    method = ResolutionMethod.CLASS_BODY
+            bindings.append((symbols.binding_targets(base + local), method, fact.scope))
+        local_method, enclosing = ResolutionMethod.LOCAL, ResolutionMethod.ENCLOSING
         out: list[list[Candidate]] = []
         for ordinal, ctx in enumerate(refs.ctx):
             if ctx != RefContext.LOAD:
                 out.append([])
                 continue
-            name, scope, lookup = refs.name[ordinal], refs.scope[ordinal], refs.lookup[ordinal]
+            scope, lookup = refs.scope[ordinal], refs.lookup[ordinal]
             candidates: list[Candidate] = []
             unbound = False
             for binding in refs.reaching[ordinal]:
                 if binding == UNBOUND:
                     unbound = lookup == RefScope.NAME
                     continue
-                method = self._binding_method(entry, binding, scope)
-                candidates.extend((t, method) for t in symbols.binding_targets(base + binding))
+                targets, method, binding_scope = bindings[binding]
+                if method is None:
+                    method = local_method if binding_scope == scope else enclosing
+                candidates.extend((t, method) for t in targets)
             if lookup == RefScope.GLOBAL or (unbound and scope != 0):
-                candidates.extend(self.global_candidates(entry.module, name))
+                candidates.extend(self.global_candidates(entry.module, refs.name[ordinal]))
             elif unbound:
-                candidates.extend(self.outside_candidates(entry.module, name))
-            seen: dict[Target, Candidate] = {}
-            for candidate in candidates:
-                seen.setdefault(candidate[0], candidate)
-            out.append(list(seen.values()))
+                candidates.extend(self.outside_candidates(entry.module, refs.name[ordinal]))
+            if len(candidates) > 1:
+                seen: dict[Target, Candidate] = {}
+                for candidate in candidates:
+                    seen.setdefault(candidate[0], candidate)
+                candidates = list(seen.values())
+            out.append(candidates)
         return out
 
 
