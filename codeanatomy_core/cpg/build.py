@@ -33,8 +33,6 @@ from codeanatomy_core.specs.schema import arrow_field
 
 PATHS_DATASET = "source_files"
 PROPS_SCHEMA = pa.schema([arrow_field(f) for f in PROP_FIELDS])
-ADJACENCY_COLUMNS = ("kind", "edge_id", "file_id", "confidence")
-
 
 DETAIL_FIELDS = (
     "graph_signature",

@@ -55,11 +55,11 @@ def member(values: np.ndarray, ids: pa.Array) -> np.ndarray:
     return pc.is_in(pa.array(values, pa.int64()), value_set=ids).to_numpy(zero_copy_only=False)
 
 
-def int_column(table: pa.Table, name: str, *, null: int = 0) -> np.ndarray:
-    """An integer column as numpy (nulls as ``null``)."""
+def int_column(table: pa.Table, name: str) -> np.ndarray:
+    """An integer column as numpy (nulls as 0)."""
     column = table.column(name)
     if column.null_count:
-        column = column.fill_null(null)
+        column = column.fill_null(0)
     return column.to_numpy()
 
 
