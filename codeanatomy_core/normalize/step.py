@@ -1,8 +1,9 @@
 """The normalize step: whole-program resolution of every file's facts into normalize tables.
 
 It reads ``py_facts`` (one row per file, written incrementally by the extract step: a
-changed file re-extracts only itself) and resolves the whole program in memory; the
-tables are rebuilt whenever the facts table has a new version.
+changed file re-extracts only itself) and resolves the whole program in memory. The
+per-file tables (scopes, definitions, name_refs, callsites, decorators) replace only the
+rows of files whose facts changed; the resolution tables are rebuilt whole.
 """
 
 from __future__ import annotations
@@ -10,25 +11,44 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from codeanatomy_core.extract.pyfacts import PY_FACTS
-from codeanatomy_core.normalize.datasets import ENTITY_DATASETS
+from codeanatomy_core.normalize.datasets import (
+    CALLSITES,
+    DECORATORS,
+    DEFINITIONS,
+    ENTITY_DATASETS,
+    NAME_REFS,
+    SCOPES,
+)
 from codeanatomy_core.normalize.datasets_resolution import RESOLUTION_DATASETS
+from codeanatomy_core.normalize.incremental import facts_digests, plan_changes
 from codeanatomy_core.normalize.resolve import collector_paused, facts_rows, resolve
 from codeanatomy_core.normalize.tables import normalize_tables
 from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext
 from codeanatomy_core.storage.reader import read_handle
 
 _COLUMNS = ["file_id", "path", "facts_version", "facts"]
+# Tables whose rows depend on their own file's facts only (imports and class_bases are
+# resolved against the whole program).
+PER_FILE = frozenset(spec.name for spec in (SCOPES, DEFINITIONS, NAME_REFS, CALLSITES, DECORATORS))
 
 
 def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     facts = read_handle(ctx.input(PY_FACTS.name), columns=_COLUMNS)
+    changes, reason = plan_changes(ctx, outputs=sorted(PER_FILE), current=facts_digests(facts))
     with collector_paused():  # one pause for resolution and tables (see collector_paused)
         resolution = resolve(facts_rows(facts))
-        tables = normalize_tables(resolution)
+        tables = normalize_tables(resolution, per_file_only=None if changes is None else changes.changed)
     stats, timings = resolution.stats, resolution.timings
+    if changes is None:
+        ctx.log(f"normalize: full rebuild of the per-file tables ({reason})")
+    else:
+        ctx.log(
+            f"normalize: per-file tables of {len(changes.changed)} changed and "
+            f"{len(changes.removed)} removed files"
+        )
     ctx.log(
         f"normalize: {facts.num_rows} files, {stats.call_edges} call edges at "
-        f"{stats.call_sites_resolved} sites, "
+        f"{stats.call_sites_resolved} call sites, "
         f"{stats.steps} propagation steps (decode {timings.decode_s:.1f}s, symbols {timings.symbols_s:.1f}s, "
         f"flow {timings.flow_s:.1f}s)"
     )
@@ -40,11 +60,17 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
         "call_edges": str(stats.call_edges),
         "fixpoint_bound_hit": str(stats.exhausted).lower(),
     }
-    return {
-        name: DatasetOutput(data=table, details=details)
-        for name, table in tables.items()
-        if ctx.is_selected(name)
-    }
+    outputs: dict[str, DatasetOutput] = {}
+    for name, table in tables.items():
+        if not ctx.is_selected(name):
+            continue
+        if changes is not None and name in PER_FILE:
+            outputs[name] = DatasetOutput(
+                data=table, replace_file_ids=changes.replaced, details={**details, **changes.details()}
+            )
+        else:
+            outputs[name] = DatasetOutput(data=table, details={**details, "mode": "full"})
+    return outputs
 
 
 NORMALIZE_STEP = Step(

@@ -71,24 +71,30 @@ def diagnostics_table(resolution: Resolution) -> pa.Table:
     )
 
 
-def normalize_tables(resolution: Resolution) -> dict[str, pa.Table]:
+def normalize_tables(
+    resolution: Resolution, *, per_file_only: frozenset[int] | None = None
+) -> dict[str, pa.Table]:
+    """Every normalize table; ``per_file_only``: the per-file tables hold only the rows of
+    those files (an incremental update), the resolution tables are always whole."""
     with collector_paused():
-        return _tables(resolution)
+        return _tables(resolution, per_file_only)
 
 
-def _tables(resolution: Resolution) -> dict[str, pa.Table]:
+def _tables(resolution: Resolution, only: frozenset[int] | None) -> dict[str, pa.Table]:
     program, symbols = resolution.program, resolution.symbols
     ids = ProgramIds(program)
     names = TargetNames(program, ids)
     candidates = RefCandidates(resolution)
     return {
-        SCOPES.name: scopes_table(program, ids),
-        DEFINITIONS.name: definitions_table(program, ids),
-        NAME_REFS.name: name_refs_table(program, ids),
+        SCOPES.name: scopes_table(program, ids, only=only),
+        DEFINITIONS.name: definitions_table(program, ids, only=only),
+        NAME_REFS.name: name_refs_table(program, ids, only=only),
         IMPORTS.name: imports_table(program, symbols, ids, names),
-        CALLSITES.name: callsites_table(program, ids, [call.caller for call in resolution.flow.calls]),
+        CALLSITES.name: callsites_table(
+            program, ids, [call.caller for call in resolution.flow.calls], only=only
+        ),
         CLASS_BASES.name: class_bases_table(program, symbols, ids, names),
-        DECORATORS.name: decorators_table(program, ids),
+        DECORATORS.name: decorators_table(program, ids, only=only),
         REF_BINDINGS.name: ref_bindings_table(resolution, ids, names, candidates),
         CALL_TARGETS.name: call_targets_table(resolution, ids, names, candidates),
         NORMALIZE_DIAGNOSTICS.name: diagnostics_table(resolution),

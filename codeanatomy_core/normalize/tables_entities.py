@@ -12,7 +12,7 @@ from codeanatomy_core.extract.pyfacts_model import DefFlag, ScopeKind
 from codeanatomy_core.ids import derive_ids
 from codeanatomy_core.normalize.datasets import CALLSITES, DECORATORS, DEFINITIONS, NAME_REFS, SCOPES
 from codeanatomy_core.normalize.kinds import BIND_KINDS, CALL_KINDS, DEF_KINDS, REF_CONTEXTS, SCOPE_KINDS
-from codeanatomy_core.normalize.program import Program
+from codeanatomy_core.normalize.program import Program, ProgramFile
 from codeanatomy_core.normalize.table_ids import DECORATOR_TAG, ProgramIds
 from codeanatomy_core.specs.model import DatasetSpec
 from codeanatomy_core.specs.schema import arrow_schema
@@ -32,9 +32,14 @@ def _nullable(ids: np.ndarray, index: int) -> int | None:
     return int(ids[index]) if index >= 0 else None
 
 
-def scopes_table(program: Program, ids: ProgramIds) -> pa.Table:
+def _files(program: Program, only: frozenset[int] | None) -> list[ProgramFile]:
+    """The files whose rows are built (all, or those of an incremental update)."""
+    return program.files if only is None else [f for f in program.files if f.file_id in only]
+
+
+def scopes_table(program: Program, ids: ProgramIds, *, only: frozenset[int] | None = None) -> pa.Table:
     cols: dict[str, list] = {name: [] for name in SCOPES.field_names}
-    for entry in program.files:
+    for entry in _files(program, only):
         base = entry.scope_base
         for ordinal, scope in enumerate(entry.facts.scopes):
             parent = scope.parent
@@ -61,9 +66,9 @@ def scopes_table(program: Program, ids: ProgramIds) -> pa.Table:
     return build_table(SCOPES, cols)
 
 
-def definitions_table(program: Program, ids: ProgramIds) -> pa.Table:
+def definitions_table(program: Program, ids: ProgramIds, *, only: frozenset[int] | None = None) -> pa.Table:
     cols: dict[str, list] = {name: [] for name in DEFINITIONS.field_names}
-    for entry in program.files:
+    for entry in _files(program, only):
         scope_base, def_base = entry.scope_base, entry.def_base
         for ordinal, definition in enumerate(entry.facts.defs):
             flags = definition.flags
@@ -91,10 +96,10 @@ def definitions_table(program: Program, ids: ProgramIds) -> pa.Table:
     return build_table(DEFINITIONS, cols)
 
 
-def name_refs_table(program: Program, ids: ProgramIds) -> pa.Table:
+def name_refs_table(program: Program, ids: ProgramIds, *, only: frozenset[int] | None = None) -> pa.Table:
     parts: list[pa.Table] = []
     schema = arrow_schema(NAME_REFS)
-    for entry in program.files:
+    for entry in _files(program, only):
         refs = entry.facts.refs
         count = len(refs.name)
         if not count:
@@ -126,11 +131,13 @@ def name_refs_table(program: Program, ids: ProgramIds) -> pa.Table:
     return table.sort_by([("file_id", "ascending"), ("ordinal", "ascending")]) if table.num_rows else table
 
 
-def callsites_table(program: Program, ids: ProgramIds, callers: list[int]) -> pa.Table:
+def callsites_table(
+    program: Program, ids: ProgramIds, callers: list[int], *, only: frozenset[int] | None = None
+) -> pa.Table:
     """``callers``: the enclosing definition (global id) of every call site, by global id."""
     cols: dict[str, list] = {name: [] for name in CALLSITES.field_names}
     def_ids, call_ids, scope_ids = ids.defs.tolist(), ids.calls.tolist(), ids.scopes.tolist()
-    for entry in program.files:
+    for entry in _files(program, only):
         call_base, scope_base = entry.call_base, entry.scope_base
         for ordinal, call in enumerate(entry.facts.calls):
             path = call.callee_path
@@ -153,9 +160,9 @@ def callsites_table(program: Program, ids: ProgramIds, callers: list[int]) -> pa
     return build_table(CALLSITES, cols)
 
 
-def decorators_table(program: Program, ids: ProgramIds) -> pa.Table:
+def decorators_table(program: Program, ids: ProgramIds, *, only: frozenset[int] | None = None) -> pa.Table:
     cols: dict[str, list] = {name: [] for name in DECORATORS.field_names}
-    for entry in program.files:
+    for entry in _files(program, only):
         decorators = entry.facts.decorators
         if not decorators:
             continue

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from codeanatomy_core.normalize.datasets import CALLSITES, ENTITY_DATASETS
+from codeanatomy_core.normalize.datasets import CALLSITES, DEFINITIONS, ENTITY_DATASETS
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, RESOLUTION_DATASETS
 from codeanatomy_core.normalize.step import NORMALIZE_STEP
 from codeanatomy_core.pipeline.registry import default_steps
@@ -14,7 +14,8 @@ from codeanatomy_core.pipeline.runner import run_pipeline
 from codeanatomy_core.source.config import RepositoryConfig
 from codeanatomy_core.specs.model import Domain
 from codeanatomy_core.storage.contract import check_contract
-from codeanatomy_core.storage.reader import read_dataset
+from codeanatomy_core.storage.location import Warehouse
+from codeanatomy_core.storage.reader import read_dataset, read_last_commit
 
 STEPS = {"scan", "extract", "normalize"}
 
@@ -57,3 +58,31 @@ def _alias_targets(warehouse) -> set[str]:
     }
     rows = read_dataset(CALL_TARGETS, warehouse=warehouse).to_pylist()
     return {r["target_name"] for r in rows if r["callsite_id"] in sites}
+
+
+def test_per_file_tables_replace_only_changed_files(tmp_path: Path, fixtures_dir, warehouse):
+    root = tmp_path / "resolution_repo"
+    shutil.copytree(fixtures_dir / "resolution_repo", root)
+    repository = RepositoryConfig(root=str(root))
+    steps = default_steps()
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    util = root / "app" / "util.py"
+    util.write_text(util.read_text() + "\n\ndef added():\n    return helper(1)\n")
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    incremental = {
+        spec.name: _sorted(read_dataset(spec, warehouse=warehouse)) for spec in NORMALIZE_STEP.outputs
+    }
+    assert "app.util.added" in {r["qualified_name"] for r in incremental["definitions"].to_pylist()}
+    stamp = read_last_commit(DEFINITIONS, warehouse=warehouse)
+    assert stamp is not None and stamp.write_mode == "replace_files"
+    assert (stamp.details["files_changed"], stamp.details["files_untouched"]) == ("1", "5")
+    assert stamp.row_count < incremental["definitions"].num_rows  # only app/util.py's rows were written
+
+    fresh = Warehouse.at(tmp_path / "fresh")
+    run_pipeline(steps, repository=repository, warehouse=fresh, workers=1, only=STEPS)
+    for spec in NORMALIZE_STEP.outputs:
+        assert incremental[spec.name].equals(_sorted(read_dataset(spec, warehouse=fresh))), spec.name
+
+
+def _sorted(table):
+    return table.sort_by([(key, "ascending") for key in table.schema.names if key.endswith("_id")][:1])

@@ -1,0 +1,87 @@
+"""Which files' facts changed since the per-file normalize tables were last written.
+
+The per-file tables (scopes, definitions, name_refs, callsites, decorators) depend only on
+their file's facts, so only the rows of files whose facts changed are rebuilt and replaced.
+The facts the tables were built from are read back at the ``py_facts`` version their last
+commit records (Delta time travel) and compared with the current ones, file by file.
+Anything that prevents the comparison means a full rebuild.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+import msgspec
+import pyarrow as pa
+from deltalake.exceptions import DeltaError
+
+from codeanatomy_core.errors import StorageError
+from codeanatomy_core.extract.pyfacts import PY_FACTS
+from codeanatomy_core.pipeline.step import StepContext
+from codeanatomy_core.storage.reader import open_table, scan_table
+
+
+class FactsChanges(msgspec.Struct, frozen=True, kw_only=True):
+    changed: frozenset[int]  # added or modified files
+    removed: frozenset[int]
+    untouched: int
+
+    @property
+    def replaced(self) -> tuple[int, ...]:
+        return tuple(sorted(self.changed | self.removed))
+
+    def details(self) -> dict[str, str]:
+        return {
+            "mode": "incremental",
+            "files_changed": str(len(self.changed)),
+            "files_removed": str(len(self.removed)),
+            "files_untouched": str(self.untouched),
+        }
+
+
+def facts_digests(table: pa.Table) -> dict[int, bytes]:
+    """file_id -> digest of the file's encoded facts (and their layout version)."""
+    columns = [table.column(name).to_pylist() for name in ("file_id", "facts_version", "facts")]
+    return {
+        file_id: hashlib.blake2b(data, digest_size=16, salt=version.to_bytes(8, "little")).digest()
+        for file_id, version, data in zip(*columns, strict=True)
+    }
+
+
+def _digests_at(ctx: StepContext, version: int) -> dict[int, bytes] | None:
+    handle = ctx.input(PY_FACTS.name)
+    try:
+        table = open_table(handle.uri, storage_options=dict(handle.storage_options) or None, version=version)
+        if table is None:
+            return None
+        return facts_digests(scan_table(table, columns=["file_id", "facts_version", "facts"]))
+    except (StorageError, DeltaError, OSError, ValueError):
+        return None
+
+
+def plan_changes(
+    ctx: StepContext, *, outputs: Iterable[str], current: dict[int, bytes]
+) -> tuple[FactsChanges | None, str]:
+    """The files whose facts changed for every output, or None (and why) for a full rebuild."""
+    if ctx.force:
+        return None, "forced"
+    versions: set[str] = set()
+    for name in outputs:
+        stamp = ctx.previous.get(name)
+        if stamp is None:
+            return None, f"{name} was never built"
+        if stamp.signature != ctx.output_signatures.get(name):
+            return None, f"{name} spec signature changed"
+        versions.add(stamp.input_versions.get(PY_FACTS.name, ""))
+    if len(versions) != 1:
+        return None, "per-file tables were built from different py_facts versions"
+    token = versions.pop()
+    if not token.isdigit():
+        return None, "no recorded py_facts version"
+    previous = _digests_at(ctx, int(token))
+    if previous is None:
+        return None, f"py_facts version {token} is no longer readable"
+    changed = frozenset(f for f, digest in current.items() if previous.get(f) != digest)
+    removed = frozenset(previous.keys() - current.keys())
+    return FactsChanges(changed=changed, removed=removed, untouched=len(current) - len(changed)), ""
