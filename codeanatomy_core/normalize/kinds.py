@@ -44,13 +44,6 @@ class Via(IntEnum):
     DECORATOR = 10
 
 
-class TargetKindName(StrEnum):
-    DEFINITION = "definition"
-    MODULE = "module"
-    EXTERNAL = "external"
-    BUILTIN = "builtin"
-
-
 class DiagnosticKind(StrEnum):
     FIXPOINT_BOUND = "fixpoint_bound"  # the propagation step bound stopped the fixpoint
     WIDENED = "widened"  # variables whose data values were summarized by type

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import msgspec
 
-from codeanatomy_core.extract.pyfacts_model import DefKind, FileFacts, ScopeKind
+from codeanatomy_core.extract.pyfacts_model import DefKind, FileFacts
 
 
 class ProgramFile(msgspec.Struct, frozen=True, kw_only=True):
@@ -99,12 +99,3 @@ class Program:
     def def_kind(self, gid: int) -> DefKind:
         entry, local = self.definition(gid)
         return entry.facts.defs[local].kind
-
-    def caller_def(self, call_gid: int) -> int:
-        """The definition whose code contains a call: function, lambda, class or module."""
-        entry = self.file_of_call(call_gid)
-        scopes = entry.facts.scopes
-        scope = entry.facts.calls[call_gid - entry.call_base].scope
-        while scopes[scope].kind is ScopeKind.COMPREHENSION:
-            scope = scopes[scope].parent
-        return entry.def_base + max(scopes[scope].definition, 0)
