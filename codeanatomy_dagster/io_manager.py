@@ -64,6 +64,7 @@ class DeltaIOManager(dg.ConfigurableIOManager):
                 replace_file_ids=outcome.replace_file_ids,
                 details=outcome.details,
                 output_signature=obj.signature,
+                changed_files_only=outcome.changed_files_only,
             )
             table = open_table(uri, storage_options=warehouse.options())
             metadata.update(

@@ -73,6 +73,7 @@ def run_pipeline(
                     replace_file_ids=outcome.replace_file_ids,
                     details=outcome.details,
                     output_signature=step.output_signature(spec),
+                    changed_files_only=outcome.changed_files_only,
                 )
                 results[name] = DatasetRunResult(dataset=name, written=True, version=written.version)
             else:

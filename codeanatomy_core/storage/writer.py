@@ -19,13 +19,20 @@ from codeanatomy_core.specs.signature import signature
 from codeanatomy_core.storage.commit import CommitStamp, to_commit_metadata
 from codeanatomy_core.storage.contract import check_contract, conform, is_ordered
 from codeanatomy_core.storage.digest import content_hash
+from codeanatomy_core.storage.file_digests import (
+    DigestState,
+    file_digests,
+    read_digest_state,
+    rows_of,
+    write_digest_state,
+)
 from codeanatomy_core.storage.location import TableHandle, Warehouse
 from codeanatomy_core.storage.properties import (
     properties_to_reconcile,
     table_configuration,
     writer_properties,
 )
-from codeanatomy_core.storage.reader import open_table, schemas_match
+from codeanatomy_core.storage.reader import last_data_commit, open_table, schemas_match
 
 SchemaModeArg = Literal["merge", "overwrite"] | None
 
@@ -91,6 +98,7 @@ def write_dataset(
     plan_fingerprint: str | None = None,
     details: Mapping[str, str] | None = None,
     output_signature: str | None = None,
+    changed_files_only: bool = False,
 ) -> WriteResult:
     """Write ``data`` as the new version of ``spec``'s table, in one Delta commit.
 
@@ -98,10 +106,18 @@ def write_dataset(
     no longer have data removed); otherwise the whole table is overwritten. The contract is
     checked first: on any error the previous table version stays current.
     ``output_signature`` overrides the spec's own signature when more than the spec defines
-    the table (see ``Step.output_signature``).
+    the table (see ``Step.output_signature``). With ``changed_files_only``, ``data`` is the
+    whole table but only the files whose rows differ from the stored version are rewritten
+    (per-file digests kept beside the table; a full write when they are not available).
     """
     uri = warehouse.table_uri(spec)
     table = prepare(spec, data).table
+    existing = open_table(uri, storage_options=warehouse.options())
+    digests: dict[int, str] | None = None
+    if changed_files_only:
+        digests, table, replace_file_ids, details = _only_changed_files(
+            spec, table, warehouse=warehouse, existing=existing, details=details
+        )
     predicate = None
     if replace_file_ids is not None:
         predicate = _file_predicate(spec, table, replace_file_ids)
@@ -117,7 +133,6 @@ def write_dataset(
         plan_fingerprint=plan_fingerprint,
         details=dict(sorted((details or {}).items())),
     )
-    existing = open_table(uri, storage_options=warehouse.options())
     reconciled: dict[str, str] = {}
     schema_mode: SchemaModeArg = None
     if existing is not None:
@@ -145,6 +160,10 @@ def write_dataset(
         version = DeltaTable(uri, storage_options=warehouse.options()).version()
     except (DeltaError, OSError, ValueError) as err:
         raise StorageError(f"writing dataset {spec.name!r} to {uri} failed: {err}") from err
+    if digests is not None:
+        write_digest_state(
+            DigestState(dataset=spec.name, table_version=version, digests=digests), spec, warehouse=warehouse
+        )
     return WriteResult(
         uri=uri,
         version=version,
@@ -152,6 +171,36 @@ def write_dataset(
         stamp=stamp,
         reconciled_properties=reconciled,
     )
+
+
+def _only_changed_files(
+    spec: DatasetSpec,
+    table: pa.Table,
+    *,
+    warehouse: Warehouse,
+    existing: DeltaTable | None,
+    details: Mapping[str, str] | None,
+) -> tuple[dict[int, str], pa.Table, Sequence[int] | None, Mapping[str, str] | None]:
+    """The rows and file set of a changed-files write (or the whole table when the stored
+    digests do not describe the current table version)."""
+    column = spec.file_id_column
+    if column is None:
+        raise StorageError(f"dataset {spec.name!r} has no file id column: cannot write changed files only")
+    digests = file_digests(table, file_id_column=column)
+    found = None if existing is None else last_data_commit(existing)
+    state = None if found is None else read_digest_state(spec, warehouse=warehouse)
+    if found is None or state is None or state.table_version != found[1]:
+        return digests, table, None, {**(details or {}), "mode": "full"}
+    changed = {f for f, d in digests.items() if state.digests.get(f) != d}
+    removed = set(state.digests) - set(digests)
+    counts = {
+        "mode": "changed_files",
+        "files_changed": str(len(changed)),
+        "files_removed": str(len(removed)),
+        "files_untouched": str(len(digests) - len(changed)),
+    }
+    rows = rows_of(table, changed, file_id_column=column)
+    return digests, rows, sorted(changed | removed), {**(details or {}), **counts}
 
 
 def _reconcile(spec: DatasetSpec, table: DeltaTable, stamp: CommitStamp) -> dict[str, str]:
