@@ -50,6 +50,8 @@ PY_FACTS = DatasetSpec(
     ordering=("path",),
     upstream=("source_files",),
     file_id_column="file_id",
+    # A new facts layout or meaning changes the signature: every file is extracted again.
+    logic_version=FACTS_VERSION,
 )
 
 
