@@ -110,11 +110,6 @@ class AttributeSemantics(FlowBase):
         definer = next((cls for cls in order if name in members.get(cls, ())), -1)
         if via == Via.OWN_METHOD and definer >= 0 and definer != owner:
             via = Via.INHERITED
-        if definer < 0:
-            for path in self.symbols.external_bases(order[0]) if order else ():
-                self._add_external(var, f"{path}.{name}")
-                break
-            return
         values, engine = self.values, self.engine
         on_instance = values.kind[receiver] == ValueKind.INSTANCE
         kinds, first = values.kind, values.a
@@ -144,7 +139,16 @@ class AttributeSemantics(FlowBase):
             if out:
                 engine.add(var, out)
 
-        engine.watch(self.field(values.klass(definer), name), bind)
+        if definer >= 0:
+            engine.watch(self.field(values.klass(definer), name), bind)
+            return
+        # No class body binds it: attributes set on the classes later (``Cls.x = f``,
+        # ``cls.x = f`` in a class decorator), else what external bases may provide.
+        for cls in order:
+            self.when_field(values.klass(cls), name, lambda field: engine.watch(field, bind))
+        for path in self.symbols.external_bases(order[0]) if order else ():
+            self._add_external(var, f"{path}.{name}")
+            break
 
     def receive(self, function: int, receiver: int) -> None:
         """A method looked up on ``receiver`` may run with it as its first parameter."""

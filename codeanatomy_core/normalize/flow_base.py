@@ -69,6 +69,7 @@ class FlowBase:
         self.field_keys: dict[int, list[str]] = {}
         self.field_listeners: dict[int, list[FieldListener]] = {}
         self._field_events: list[tuple[int, str]] = []
+        self._field_waiters: dict[tuple[int, str], list[Callable[[int], None]]] = {}
         self._notifying = False
         self.globals: dict[tuple[str, str], int] = {}
         self.attr_cache: dict[tuple[int, int, str], int] = {}
@@ -156,6 +157,8 @@ class FlowBase:
         if key != ALL and self.values.kind[obj] == ValueKind.CONTAINER:
             self.engine.edge(var, self.field(obj, ALL))
         self.field_keys.setdefault(obj, []).append(key)
+        for waiter in self._field_waiters.pop((obj, key), ()):
+            waiter(var)
         if obj in self.field_listeners:
             # Listeners may create fields themselves: notify from a queue, not recursively.
             self._field_events.append((obj, key))
@@ -173,6 +176,14 @@ class FlowBase:
                     listener(key)
         finally:
             self._notifying = False
+
+    def when_field(self, obj: int, key: str, waiter: Callable[[int], None]) -> None:
+        """Call ``waiter`` with the variable of field ``key`` of ``obj`` once it exists."""
+        found = self.fields.get((obj, key))
+        if found is not None:
+            waiter(found)
+        else:
+            self._field_waiters.setdefault((obj, key), []).append(waiter)
 
     def on_fields(self, obj: int, listener: FieldListener) -> None:
         """Call ``listener`` with every field key of ``obj``, now and when created."""

@@ -68,6 +68,7 @@ class FlowSolver(CallSemantics):
         self.fields = {}
         self.field_keys = {}
         self.field_listeners = {}
+        self._field_waiters = {}
         self.globals = {}
         self.attr_cache = {}
         self.element_vars = {}

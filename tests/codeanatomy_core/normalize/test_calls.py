@@ -188,3 +188,56 @@ def test_ambiguity_group_is_the_call_site(resolution_repo):
         assert len(group) == row["candidate_count"]
         assert {r["callsite_id"] for r in group} == {row["callsite_id"]}
         assert 0 < row["confidence"] < 1
+
+
+def test_class_attributes_set_outside_the_class_body(resolve_files):
+    resolved = resolve_files(
+        {
+            "m.py": """
+            def extra(): pass
+            def patched(self): pass
+            def register(cls):
+                cls.hook = staticmethod(extra)
+                return cls
+            @register
+            class Plugin:
+                def run(self):
+                    self.hook()
+                    self.patched()
+            Plugin.patched = patched
+            Plugin().run()
+            """
+        }
+    )
+    assert {(c[1], c[2]) for c in resolved.calls("m.Plugin.run")} == {
+        ("self.hook", "m.extra"),
+        ("self.patched", "m.patched"),
+    }
+
+
+def test_generators_unpacking_and_exceptions(resolve_files):
+    resolved = resolve_files(
+        {
+            "m.py": """
+            def f1(): pass
+            def f2(): pass
+            def gen():
+                yield f1
+            def take(a=None, b=None):
+                a()
+                b()
+            class Failure(Exception):
+                def describe(self): pass
+            next(gen())()
+            take(**{"a": f1, "b": f2})
+            try:
+                raise Failure()
+            except Failure as err:
+                err.describe()
+            """
+        }
+    )
+    calls = resolved.calls()
+    assert ("m", "next()", "m.f1", "flow") in calls
+    assert {c[2] for c in calls if c[0] == "m.take"} == {"m.f1", "m.f2"}
+    assert ("m", "err.describe", "m.Failure.describe", "attribute_of_class") in calls
