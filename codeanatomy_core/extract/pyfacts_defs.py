@@ -27,6 +27,9 @@ _DECORATOR_FLAGS = {
     "classmethod": DefFlag.CLASSMETHOD,
     "property": DefFlag.PROPERTY,
     "cached_property": DefFlag.PROPERTY,
+    "setter": DefFlag.PROPERTY,  # @name.setter: the name stays a property
+    "getter": DefFlag.PROPERTY,
+    "deleter": DefFlag.PROPERTY,
 }
 
 
