@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -82,9 +83,19 @@ def _schema(spec: DatasetSpec) -> pa.Schema:
 
 
 def extract_chunk(tasks: Sequence[FileTask], extractor_types: tuple[type[Extractor], ...]) -> ChunkOutput:
-    """Extract consecutive files in one worker call."""
+    """Extract consecutive files in one worker call.
+
+    The cyclic garbage collector is paused meanwhile: syntax trees hold no cycles, and its
+    passes over millions of fresh nodes cost about a tenth of the parse time.
+    """
     specs = extractor_outputs(extractor_types)
-    return _chunk_output((extract_file(t, extractor_types) for t in tasks), specs)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _chunk_output((extract_file(t, extractor_types) for t in tasks), specs)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _crash_output(task: FileTask) -> FileOutput:
