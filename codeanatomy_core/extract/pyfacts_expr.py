@@ -85,7 +85,7 @@ class ExpressionWalker(BindingState):
 
     def init_expressions(self) -> None:
         self._expr: dict[type, Callable[[ast.AST], int]] = {
-            ast.Name: self._name,  # type: ignore[dict-item]
+            ast.Name: self.load_name,  # type: ignore[dict-item]
             ast.Constant: self._constant,  # type: ignore[dict-item]
             ast.Attribute: self._attribute,  # type: ignore[dict-item]
             ast.Call: self._call,  # type: ignore[dict-item]
@@ -114,9 +114,6 @@ class ExpressionWalker(BindingState):
         return NO_VAR
 
     # ---- leaves ----
-
-    def _name(self, node: ast.Name) -> int:
-        return self.load_name(node)
 
     def _constant(self, node: ast.Constant) -> int:
         key = const_key(node.value)

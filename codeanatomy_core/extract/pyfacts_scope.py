@@ -20,6 +20,7 @@ from codeanatomy_core.extract.pyfacts_model import UNBOUND, ScopeKind
 Env = dict[str, tuple[int, ...]]
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_BINDING_FREE = frozenset({ast.Expr, ast.Return, ast.Pass, ast.Raise, ast.Assert, ast.Break, ast.Continue})
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
@@ -55,6 +56,8 @@ def _pattern_names(pattern: ast.pattern, out: list[str]) -> None:
 
 def _statement_names(stmt: ast.stmt, out: list[str]) -> list[list[ast.stmt]]:
     """Names ``stmt`` binds itself, and the statement lists nested in it."""
+    if type(stmt) in _BINDING_FREE:  # the most frequent statements: answered at once
+        return []
     if isinstance(stmt, ast.Assign):
         for target in stmt.targets:
             _target_names(target, out)
