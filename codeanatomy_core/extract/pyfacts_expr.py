@@ -59,10 +59,21 @@ MAX_EVAL_SOURCE = 1000  # longer constant strings given to eval() are not parsed
 def const_key(value: object) -> str | None:
     """Canonical text of a constant usable as a container key or a typed receiver."""
     if isinstance(value, str):
-        return "s:" + value if len(value) <= MAX_CONST_STR else None
+        if len(value) > MAX_CONST_STR or not (value.isascii() or _encodable(value)):
+            return None
+        return "s:" + value
     if isinstance(value, int) and not isinstance(value, bool) and -MAX_CONST_INT < value < MAX_CONST_INT:
         return f"i:{value}"
     return None
+
+
+def _encodable(text: str) -> bool:
+    """Not every str is text: lone surrogates cannot be stored as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def access_path(node: ast.AST) -> str:

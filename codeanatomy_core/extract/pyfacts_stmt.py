@@ -161,7 +161,11 @@ class StatementWalker(DefinitionWalker):
             return
         if not isinstance(value, (ast.List, ast.Tuple)):
             return
-        names = [e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        names = [
+            e.value
+            for e in value.elts
+            if isinstance(e, ast.Constant) and isinstance(e.value, str) and e.value.isidentifier()
+        ]
         self.all_names = [*(self.all_names or []), *names] if extend else names
 
     def _augassign(self, node: ast.AugAssign) -> None:

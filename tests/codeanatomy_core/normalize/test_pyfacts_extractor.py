@@ -88,3 +88,10 @@ def test_deeply_nested_expressions_are_recorded_as_errors(tmp_path: Path):
     text = "x = " + "(" * 90 + "1" + ")" * 90 + "\ny = " + " + ".join(["a"] * 3000) + "\n"
     table, errors = _extract(tmp_path, {"deep.py": text})
     assert table.num_rows + errors.num_rows >= 1  # never raises out of the pass
+
+
+def test_constants_that_are_not_utf8_text_are_not_keys(tmp_path: Path):
+    table, errors = _extract(tmp_path, {"s.py": 'KEYS = {"\\ud800": 1}\n__all__ = ["ok", "\\udc80"]\n'})
+    assert errors.num_rows == 0
+    facts = decode_facts(table.to_pylist()[0]["facts"])
+    assert facts.all_names == ["ok"]
