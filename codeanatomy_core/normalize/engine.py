@@ -33,6 +33,7 @@ class Engine:
 
     __slots__ = (
         "_edges",
+        "_initial",
         "_pending",
         "_queue",
         "exhausted",
@@ -63,6 +64,7 @@ class Engine:
         self._edges: set[int] = set()  # src << 32 | dst
         self._pending: dict[int, set[int]] = {}
         self._queue: deque[int] = deque()
+        self._initial: deque[tuple[Watcher, tuple[int, ...]]] = deque()
         self.max_steps = max_steps
         self.max_values = max_values
         self.summary = summary
@@ -147,7 +149,11 @@ class Engine:
             self.add(dst, current)
 
     def watch(self, var: int, watcher: Watcher) -> None:
-        """Call ``watcher`` with the current values of ``var`` and later with each delta."""
+        """Call ``watcher`` with the current values of ``var`` and later with each delta.
+
+        The first call is queued, not made here: watchers registering watchers would
+        otherwise nest without bound (and chains of them overflow the stack).
+        """
         if var < 0:
             return
         watchers = self.watchers[var]
@@ -157,7 +163,7 @@ class Engine:
             watchers.append(watcher)
         current = self.pts[var]
         if current:
-            watcher(tuple(current))
+            self._initial.append((watcher, tuple(current)))
 
     def release(self) -> None:
         """Drop the working state (sets, edges, watchers) once results have been read."""
@@ -167,15 +173,25 @@ class Engine:
         self._edges = set()
         self._pending = {}
         self._queue = deque()
+        self._initial = deque()
 
     def run(self) -> bool:
         """Propagate to a fixpoint; False when the step bound stopped it first."""
         queue, pending, succ, watchers = self._queue, self._pending, self.succ, self.watchers
         add, pts, max_values = self.add, self.pts, self.max_values
-        while queue:
+        initial = self._initial
+        while queue or initial:
             if self.steps >= self.max_steps:
                 self.exhausted = True
                 return False
+            if initial:  # first calls of new watchers (see watch), one step each
+                batch = len(initial)  # calls queued meanwhile wait for the next batch
+                self.steps += batch
+                pop = initial.popleft
+                for _ in range(batch):
+                    watcher, values = pop()
+                    watcher(values)
+                continue
             var = queue.popleft()
             delta = pending.pop(var)
             self.steps += 1

@@ -21,6 +21,7 @@ class BuiltinSemantics(FlowOps):
     """Models of builtins; callbacks are dispatched like calls at the builtin's call site."""
 
     bound_calls: set[tuple[int, int, int, int, bool]]
+    called_instances: set[tuple[int, int, int]]
 
     def dispatch(self, gid: int, call: CallInfo, callees: Iterable[int], *, tag: int) -> None:
         raise NotImplementedError

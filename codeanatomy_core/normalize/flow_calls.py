@@ -56,8 +56,11 @@ class CallSemantics(BuiltinSemantics):
             elif kind == ValueKind.CLASS:
                 self.instantiate(gid, call, first[value], with_result=True, tag=tag)
             elif kind == ValueKind.INSTANCE:
-                callable_var = self.instance_attr(first[value], "__call__")
-                self.engine.watch(callable_var, partial(self.dispatch, gid, call, tag=tag))
+                key = (gid, tag, first[value])  # once per site and class: __call__ may cycle
+                if key not in self.called_instances:
+                    self.called_instances.add(key)
+                    callable_var = self.instance_attr(first[value], "__call__")
+                    self.engine.watch(callable_var, partial(self.dispatch, gid, call, tag=tag))
             elif tag:
                 continue  # builtins and externals given as callbacks: not followed
             elif kind == ValueKind.BUILTIN:

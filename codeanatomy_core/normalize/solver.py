@@ -36,6 +36,7 @@ class FlowSolver(CallSemantics):
     def __init__(self, program: Program, symbols: Symbols, *, max_steps: int = DEFAULT_MAX_STEPS) -> None:
         super().__init__(program, symbols, max_steps=max_steps)
         self.bound_calls = set()
+        self.called_instances: set[tuple[int, int, int]] = set()
         self.keyed: list[tuple[KeyedAccess, int]] = []
 
     def solve(self) -> FlowStats:
@@ -73,6 +74,7 @@ class FlowSolver(CallSemantics):
         self.attr_cache = {}
         self.element_vars = {}
         self.bound_calls = set()
+        self.called_instances = set()
         self.keyed = []
 
     def stats(self) -> FlowStats:
