@@ -106,6 +106,39 @@ def _callgraph(args: argparse.Namespace) -> int:
     return 0
 
 
+def _question(args: argparse.Namespace) -> int:
+    from codeanatomy_core.query import questions
+
+    warehouse = args.warehouse
+    if args.command == "unused":
+        table = questions.unused(warehouse=warehouse, root=args.repo)
+    else:
+        answer = getattr(questions, args.command)
+        table = answer(args.name, warehouse=warehouse)
+    sys.stdout.write(render_table(table, fmt=args.format))
+    return 0
+
+
+def _add_questions(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    helps = {
+        "callers": ("NAME", "who calls NAME (a qualified name or its dotted suffix)"),
+        "callees": ("NAME", "what NAME calls"),
+        "refs": ("NAME", "every reference resolved to NAME"),
+        "imports": ("MODULE", "what MODULE imports"),
+    }
+    for command, (metavar, text) in helps.items():
+        parser = sub.add_parser(command, help=text)
+        parser.add_argument("name", metavar=metavar)
+        parser.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+        parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+        parser.set_defaults(func=_question)
+    parser = sub.add_parser("unused", help="classes and functions nothing calls or references")
+    parser.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+    parser.add_argument("--repo", default=".", help="repository whose pyproject.toml declares entry points")
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    parser.set_defaults(func=_question)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="codeanatomy", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -152,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--source-root", action="append", default=[], help="a folder importable from the root (src layout)"
     )
     graph.set_defaults(func=_callgraph)
+    _add_questions(sub)
     return parser
 
 
