@@ -119,7 +119,7 @@ def _question(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_questions(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_questions(sub: argparse._SubParsersAction) -> None:
     helps = {
         "callers": ("NAME", "who calls NAME (a qualified name or its dotted suffix)"),
         "callees": ("NAME", "what NAME calls"),

@@ -83,7 +83,7 @@ def test_refs_and_imports(built: tuple[Path, Path]) -> None:
     ]
     imported = questions.imports("app.flows", warehouse=warehouse)
     assert imported.select(["imported", "target_kind"]).to_pylist() == [
-        {"imported": "app.util", "target_kind": "module"},
+        {"imported": "app.util", "target_kind": "definition"},  # the module app/util.py
         {"imported": "app.models.Model", "target_kind": "definition"},
     ]
 
