@@ -65,6 +65,7 @@ class DeltaIOManager(dg.ConfigurableIOManager):
                 details=outcome.details,
                 output_signature=obj.signature,
                 changed_files_only=outcome.changed_files_only,
+                plan_fingerprint=outcome.plan_fingerprint,
             )
             table = open_table(uri, storage_options=warehouse.options())
             metadata.update(
@@ -75,6 +76,7 @@ class DeltaIOManager(dg.ConfigurableIOManager):
                     "rows_written": result.rows_written,
                     "write_mode": result.stamp.write_mode,
                     "content_hash": result.stamp.content_hash,
+                    "plan_fingerprint": result.stamp.plan_fingerprint or "",
                     "input_versions": dg.MetadataValue.json(dict(result.stamp.input_versions)),
                 }
             )

@@ -74,6 +74,7 @@ def run_pipeline(
                     details=outcome.details,
                     output_signature=step.output_signature(spec),
                     changed_files_only=outcome.changed_files_only,
+                    plan_fingerprint=outcome.plan_fingerprint,
                 )
                 results[name] = DatasetRunResult(dataset=name, written=True, version=written.version)
             else:

@@ -58,14 +58,17 @@ class DatasetOutput:
 
     ``replace_file_ids`` set: only the rows of those files are replaced (incremental);
     otherwise ``data`` is the whole table; with ``changed_files_only`` only the files whose
-    rows changed since the stored version are rewritten. ``input_versions`` is left None by steps whose
-    inputs are tables: the executor records the versions of the spec's upstream datasets.
+    rows changed since the stored version are rewritten. ``plan_fingerprint`` identifies the
+    compiled query plans that produced the rows (recorded in the commit metadata).
+    ``input_versions`` is left None by steps whose inputs are tables: the executor records
+    the versions of the spec's upstream datasets.
     """
 
     data: pa.Table | pa.RecordBatchReader
     input_versions: Mapping[str, str] | None = None
     replace_file_ids: Sequence[int] | None = None
     changed_files_only: bool = False
+    plan_fingerprint: str | None = None
     details: Mapping[str, str] = field(default_factory=dict)
 
 
