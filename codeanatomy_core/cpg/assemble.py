@@ -9,13 +9,15 @@
   edges with an endpoint that is not a node are dropped and counted;
 * every row belongs to a file (``file_id``; 0 for rows of no file).
 
-Orderings are numpy sorts on integer keys (rule names are ranked: compiled rules come
-sorted by name), so the result does not depend on the order rules or rows arrived in.
+Candidates that tie on all of that are told apart by a hash of their whole row, so the
+choice depends neither on the order rules nor rows arrived in (a build over some files
+picks what a build over all files picks). Orderings are numpy sorts on integer keys (rule
+names are ranked: compiled rules come sorted by name).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +25,7 @@ import pyarrow as pa
 from codeanatomy_core.cpg.columns import decode_codes, first_per_key, float_column, int_column, member, take
 from codeanatomy_core.cpg.contracts import KindRegistry
 from codeanatomy_core.cpg.datasets import EDGES, NODES
+from codeanatomy_core.cpg.digests import row_hashes
 from codeanatomy_core.cpg.handler import EDGE_COLUMNS, NODE_COLUMNS
 from codeanatomy_core.cpg.kinds import EntityKind
 from codeanatomy_core.cpg.props import melt
@@ -32,6 +35,8 @@ from codeanatomy_core.relspec.errors import RuleError
 
 NO_FILE = 0
 _ARROW = {"BIGINT": pa.int64(), "INT": pa.int32(), "VARCHAR": pa.string(), "DOUBLE": pa.float64()}
+
+Tiebreak = Callable[[np.ndarray], np.ndarray]
 
 
 def standard_columns(rows: pa.Table, columns: tuple[OutputColumn, ...]) -> pa.Table:
@@ -46,22 +51,31 @@ def standard_columns(rows: pa.Table, columns: tuple[OutputColumn, ...]) -> pa.Ta
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def best_per_key(keys: np.ndarray, ranking: Sequence[np.ndarray]) -> np.ndarray:
-    """Index of the best row of every key (first by ``ranking``, most significant last), sorted.
+class KeyChoice:
+    """The best row of every key, and how many keys had candidates in several files."""
 
-    Only the rows of repeated keys are ranked (most keys occur once).
-    """
-    order = np.argsort(keys)
-    ranked = keys[order]
-    same = ranked[1:] == ranked[:-1]
-    if not same.any():
-        return np.sort(order)
-    repeated = np.zeros(len(keys), dtype=bool)
-    repeated[1:] |= same
-    repeated[:-1] |= same
-    rows = order[repeated]
-    best = rows[first_per_key(keys[rows], np.lexsort((*(r[rows] for r in ranking), keys[rows])))]
-    return np.sort(np.concatenate([order[~repeated], best]))
+    def __init__(
+        self, keys: np.ndarray, files: np.ndarray, ranking: Sequence[np.ndarray], tiebreak: Tiebreak
+    ) -> None:
+        order = np.argsort(keys)
+        ranked = keys[order]
+        same = ranked[1:] == ranked[:-1]
+        self.cross_file = 0
+        if not same.any():
+            self.rows = np.sort(order)
+            return
+        repeated = np.zeros(len(keys), dtype=bool)
+        repeated[1:] |= same
+        repeated[:-1] |= same
+        rows = order[repeated]
+        starts = np.flatnonzero(np.concatenate(([True], keys[rows][1:] != keys[rows][:-1])))
+        row_files = files[rows]
+        spread = np.maximum.reduceat(row_files, starts) != np.minimum.reduceat(row_files, starts)
+        self.cross_file = int(spread.sum())
+        keys_of = keys[rows]
+        lexical = np.lexsort((tiebreak(rows), *(r[rows] for r in ranking), keys_of))
+        best = rows[first_per_key(keys_of, lexical)]
+        self.rows = np.sort(np.concatenate([order[~repeated], best]))
 
 
 class RuleOutputs:
@@ -78,6 +92,18 @@ class RuleOutputs:
         self.offsets = np.cumsum([0, *(t.num_rows for t in tables)])
         self.rule = np.repeat(np.arange(len(rules), dtype=np.int32), np.diff(self.offsets))
         self.priority = np.array([r.priority for r in rules], dtype=np.int64)[self.rule]
+        self.files = int_column(self.standard, "file_id")
+
+    def content_hashes(self, rows: np.ndarray) -> np.ndarray:
+        """A hash of each row ``rows`` (indices into the concatenated rows) over all its
+        rule's columns: the last tie-break between equally ranked candidates."""
+        out = np.zeros(len(rows), dtype=np.uint64)
+        codes = self.rule[rows]
+        for index in np.unique(codes):
+            mine = codes == index
+            local = rows[mine] - self.offsets[index]
+            out[mine] = row_hashes(take(self.tables[index], local))
+        return out.view(np.int64)
 
     def kept_rows(
         self, keep: np.ndarray, extra: Mapping[str, np.ndarray] | None = None
@@ -117,6 +143,8 @@ class Assembly:
         self.duplicate_nodes = 0
         self.merged_edges = 0
         self.dangling_edges = 0
+        self.dangling_files: frozenset[int] = frozenset()
+        self.cross_file_ids = 0
 
     def _outputs(self, dataset: str, columns: tuple[OutputColumn, ...]) -> RuleOutputs:
         rules = self.compiled.for_output(dataset)
@@ -127,7 +155,9 @@ class Assembly:
         """Distinct nodes with kind and rule (dictionary-coded), in no particular order."""
         out = self._outputs(NODES, NODE_COLUMNS)
         ids = int_column(out.standard, "node_id")
-        kept = best_per_key(ids, (out.rule, out.priority))
+        choice = KeyChoice(ids, out.files, (out.rule, out.priority), out.content_hashes)
+        kept = choice.rows
+        self.cross_file_ids += choice.cross_file
         keep = np.zeros(len(ids), dtype=bool)
         keep[kept] = True
         for rule, rows in out.kept_rows(keep):
@@ -159,7 +189,14 @@ class Assembly:
             -confidence[candidates],
             -score[candidates],
         )
-        kept = self._winners(out, candidates[best_per_key(edge_id[candidates], ranking)], score, confidence)
+        choice = KeyChoice(
+            edge_id[candidates],
+            out.files[candidates],
+            ranking,
+            lambda rows: out.content_hashes(candidates[rows]),
+        )
+        self.cross_file_ids += choice.cross_file
+        kept = self._winners(out, candidates[choice.rows], score, confidence)
         keep = np.zeros(len(src), dtype=bool)
         keep[kept] = True
         for rule, rows in out.kept_rows(keep, {"edge_id": edge_id}):
@@ -168,6 +205,7 @@ class Assembly:
                 rows, entity=EntityKind.EDGE, id_column="edge_id", kind=rule.kind or "", props=contract.props
             )
         self.dangling_edges = int((~valid).sum())
+        self.dangling_files = frozenset(np.unique(out.files[~valid]).tolist())
         self.merged_edges = len(candidates) - len(kept)
         table = take(standard, kept)
         table = table.set_column(
@@ -190,8 +228,14 @@ class Assembly:
             return kept
         candidates = kept[grouped]
         group = int_column(out.standard, "ambiguity_group")[candidates]
+        files = out.files[candidates]
+        order = np.argsort(group, kind="stable")
+        starts = np.flatnonzero(np.concatenate(([True], group[order][1:] != group[order][:-1])))
+        spread = np.maximum.reduceat(files[order], starts) != np.minimum.reduceat(files[order], starts)
+        self.cross_file_ids += int(spread.sum())
         dst = int_column(out.standard, "dst")[candidates]
         ranking = (
+            out.content_hashes(candidates),
             dst,
             out.rule[candidates],
             out.priority[candidates],

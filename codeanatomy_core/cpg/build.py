@@ -1,8 +1,8 @@
-"""Build the CPG tables: run every compiled rule, assemble, order, and derive the accelerators.
+"""Build the CPG tables: run the compiled rules, assemble, order, derive the accelerators.
 
-Nodes, edges and properties leave here ordered by file (then id), the accelerators by
-endpoint, the props map by file and node: the writer need not sort them, and the tables are
-byte-identical whatever the worker count.
+:func:`assemble_graph` turns the rows the rules produced (for every file, or for the files
+an incremental build rebuilds) into the six tables, ordered by file so that the writer
+need not sort them and each file's rows come out the same either way.
 """
 
 from __future__ import annotations
@@ -12,27 +12,25 @@ from collections.abc import Iterable, Mapping
 
 import datafusion
 import msgspec
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from codeanatomy_core.cpg.assemble import Assembly
-from codeanatomy_core.cpg.columns import compact, file_order, int_column, plain, take
 from codeanatomy_core.cpg.contracts import KindRegistry
-from codeanatomy_core.cpg.datasets import (
-    EDGES,
-    EDGES_BY_DST,
-    EDGES_BY_SRC,
-    NODES,
-    PROP_FIELDS,
-    PROPS,
-    PROPS_MAP,
-)
-from codeanatomy_core.cpg.props import assemble_props, props_map
+from codeanatomy_core.cpg.datasets import EDGES, EDGES_BY_DST, EDGES_BY_SRC, NODES, PROPS, PROPS_MAP
+from codeanatomy_core.cpg.props import props_map
+from codeanatomy_core.cpg.tables import PATHS_DATASET, adjacency, edge_table, node_table, plain, prop_table
 from codeanatomy_core.relspec.compiler import CompiledRule, CompiledRuleSet, rule_session, run_compiled
-from codeanatomy_core.specs.schema import arrow_field
 
-PATHS_DATASET = "source_files"
-PROPS_SCHEMA = pa.schema([arrow_field(f) for f in PROP_FIELDS])
+__all__ = [
+    "PATHS_DATASET",
+    "BuildStats",
+    "CpgBuild",
+    "GraphParts",
+    "assemble_graph",
+    "build_cpg",
+    "run_rules",
+]
 
 DETAIL_FIELDS = (
     "graph_signature",
@@ -42,6 +40,7 @@ DETAIL_FIELDS = (
     "duplicate_nodes",
     "merged_edge_candidates",
     "dangling_edges",
+    "cross_file_ids",
 )
 
 
@@ -53,12 +52,35 @@ class BuildStats(msgspec.Struct, frozen=True, kw_only=True):
     duplicate_nodes: int
     merged_edge_candidates: int
     dangling_edges: int
+    cross_file_ids: int
+    dangling_files: frozenset[int]
     rule_rows: dict[str, int]
     seconds: float
 
     def details(self) -> dict[str, str]:
         """What the commit metadata of every CPG table records (Dagster shows it as detail/*)."""
         return {name: str(getattr(self, name)) for name in DETAIL_FIELDS}
+
+
+class GraphParts(msgspec.Struct, frozen=True, kw_only=True):
+    """Assembled, ordered nodes, edges and properties (dictionary-coded strings)."""
+
+    nodes: pa.Table
+    edges: pa.Table
+    props: pa.Table
+    stats: BuildStats
+
+    def tables(self) -> dict[str, pa.Table]:
+        """The six CPG tables (plain strings)."""
+        tables = {
+            NODES: self.nodes,
+            EDGES: self.edges,
+            PROPS: self.props,
+            EDGES_BY_SRC: adjacency(self.edges, "src"),
+            EDGES_BY_DST: adjacency(self.edges, "dst"),
+            PROPS_MAP: props_map(self.nodes, self.props),
+        }
+        return {name: plain(table) for name, table in tables.items()}
 
 
 class CpgBuild(msgspec.Struct, frozen=True, kw_only=True):
@@ -70,22 +92,44 @@ def run_rules(rules: Iterable[CompiledRule], ctx: datafusion.SessionContext) -> 
     return {rule.rule: run_compiled(rule, ctx) for rule in rules}
 
 
-def ordered(table: pa.Table, first: str, unique: str) -> pa.Table:
-    """``table`` in ascending order of integer columns ``first`` then ``unique``."""
-    return take(table, file_order(int_column(table, first), int_column(table, unique)))
+def assemble_graph(
+    compiled: CompiledRuleSet,
+    *,
+    kinds: KindRegistry,
+    runs: dict[str, pa.Table],
+    files: pa.Table,
+    known_nodes: pa.Array | None = None,
+    started: float | None = None,
+) -> GraphParts:
+    """Nodes, edges and properties from every rule's rows (``runs`` is emptied as it goes).
 
-
-def attach_paths(nodes: pa.Table, files: pa.Table) -> pa.Table:
-    index = pc.index_in(nodes.column("file_id"), value_set=files.column("file_id"))
-    paths = pc.dictionary_encode(files.column("path").combine_chunks()).take(index)
-    return nodes.add_column(nodes.column_names.index("file_id") + 1, "path", paths)
-
-
-def adjacency(edges: pa.Table, first: str) -> pa.Table:
-    """Edges by ``first`` endpoint: ordering ``(first, edge_id)``."""
-    second = "dst" if first == "src" else "src"
-    table = edges.select([first, "kind", second, "edge_id", "file_id", "confidence"])
-    return ordered(table, first, "edge_id")
+    ``files`` maps file ids to paths; ``known_nodes`` are ids of nodes built earlier (rows
+    of other files) that edges may point at.
+    """
+    start = time.perf_counter() if started is None else started
+    counts = {name: table.num_rows for name, table in sorted(runs.items())}
+    assembly = Assembly(compiled, kinds, runs)
+    nodes = node_table(assembly.nodes(), files)
+    valid = nodes.column("node_id").combine_chunks()
+    if known_nodes is not None and len(known_nodes):
+        valid = pa.concat_arrays([valid, known_nodes.cast(pa.int64())])
+    edges = edge_table(assembly.edges(valid))
+    props = prop_table(assembly.props)
+    assembly.props.clear()
+    stats = BuildStats(
+        graph_signature=compiled.graph_signature,
+        nodes=nodes.num_rows,
+        edges=edges.num_rows,
+        props=props.num_rows,
+        duplicate_nodes=assembly.duplicate_nodes,
+        merged_edge_candidates=assembly.merged_edges,
+        dangling_edges=assembly.dangling_edges,
+        cross_file_ids=assembly.cross_file_ids,
+        dangling_files=assembly.dangling_files,
+        rule_rows=counts,
+        seconds=time.perf_counter() - start,
+    )
+    return GraphParts(nodes=nodes, edges=edges, props=props, stats=stats)
 
 
 def build_cpg(compiled: CompiledRuleSet, *, kinds: KindRegistry, inputs: Mapping[str, pa.Table]) -> CpgBuild:
@@ -96,34 +140,13 @@ def build_cpg(compiled: CompiledRuleSet, *, kinds: KindRegistry, inputs: Mapping
     """
     start = time.perf_counter()
     runs = run_rules(compiled.rules, rule_session(inputs))
-    files = inputs[PATHS_DATASET]
+    files = inputs[PATHS_DATASET].select(["file_id", "path"])
     inputs = {}
-    counts = {name: table.num_rows for name, table in sorted(runs.items())}
-    assembly = Assembly(compiled, kinds, runs)
-    del runs
-    nodes = ordered(attach_paths(assembly.nodes(), files), "file_id", "node_id")
-    edges = compact(assembly.edges(nodes.column("node_id").combine_chunks()), ("origin", "resolution_method"))
-    edges = ordered(edges, "file_id", "edge_id")
-    props = assemble_props(assembly.props, PROPS_SCHEMA)
-    assembly.props.clear()
-    tables = {
-        NODES: nodes,
-        EDGES: edges,
-        PROPS: props,
-        EDGES_BY_SRC: adjacency(edges, "src"),
-        EDGES_BY_DST: adjacency(edges, "dst"),
-        PROPS_MAP: props_map(nodes, props),
-    }
-    tables = {name: plain(table) for name, table in tables.items()}
-    stats = BuildStats(
-        graph_signature=compiled.graph_signature,
-        nodes=tables[NODES].num_rows,
-        edges=tables[EDGES].num_rows,
-        props=tables[PROPS].num_rows,
-        duplicate_nodes=assembly.duplicate_nodes,
-        merged_edge_candidates=assembly.merged_edges,
-        dangling_edges=assembly.dangling_edges,
-        rule_rows=counts,
-        seconds=time.perf_counter() - start,
-    )
+    parts = assemble_graph(compiled, kinds=kinds, runs=runs, files=files, started=start)
+    tables = parts.tables()
+    stats = msgspec.structs.replace(parts.stats, seconds=time.perf_counter() - start)
     return CpgBuild(tables=tables, stats=stats)
+
+
+def node_ids(table: pa.Table) -> np.ndarray:
+    return np.asarray(table.column("node_id").to_numpy(), dtype=np.int64)

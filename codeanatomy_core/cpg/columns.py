@@ -72,24 +72,28 @@ def take(table: pa.Table, indices: np.ndarray) -> pa.Table:
     return table.take(pa.array(indices, pa.int64()))
 
 
-def _ranks(values: np.ndarray) -> np.ndarray:
-    """Dense rank of every value (0 for the smallest; equal values share a rank)."""
-    order = np.argsort(values)
-    ranked = values[order]
-    dense = np.zeros(len(values), dtype=np.int64)
-    if len(values):
-        dense[order] = np.concatenate([[0], np.cumsum(ranked[1:] != ranked[:-1])])
-    return dense
+def _file_ranks(files: np.ndarray) -> tuple[np.ndarray, int]:
+    """Dense rank of every file id (hashed, then the few distinct ids sorted) and the count."""
+    encoded = pc.dictionary_encode(pa.array(files, pa.int64()))
+    values = encoded.dictionary.to_numpy()
+    rank_of = np.empty(len(values), dtype=np.int64)
+    rank_of[np.argsort(values)] = np.arange(len(values))
+    return rank_of[encoded.indices.to_numpy(zero_copy_only=False)], len(values)
 
 
 def file_order(files: np.ndarray, ids: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
-    """Row order by (files, ids[, tiebreak]) with one sort of a combined 64-bit key of ranks.
+    """Row order by (files, ids[, tiebreak]).
 
-    ``tiebreak`` must be unique within each (file, id); without it the pairs must be unique.
-    Ranks fit the key for up to 2**31 distinct first values and 2**32 distinct ids.
+    One sort by id (after one by ``tiebreak``, stable), then a stable sort by the rank of
+    the file (a radix sort: ranks fit 16 bits for up to 65 536 files). ``tiebreak`` must be
+    unique within each (file, id); without it the pairs must be unique.
     """
-    key = (_ranks(files) << 32) | _ranks(ids)
     if tiebreak is None:
-        return np.argsort(key)
-    first = np.argsort(tiebreak)
-    return first[np.argsort(key[first], kind="stable")]
+        order = np.argsort(ids)
+    else:
+        order = np.argsort(tiebreak)
+        order = order[np.argsort(ids[order], kind="stable")]
+    if len(order) == 0:
+        return order
+    ranks, count = _file_ranks(files[order])
+    return order[np.argsort(ranks.astype(np.uint16 if count <= 1 << 16 else np.int64), kind="stable")]

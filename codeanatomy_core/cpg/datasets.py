@@ -2,9 +2,10 @@
 
 All six are filled by one build (the ``cpg`` step) and share its upstream: the datasets the
 rules read, and the registry tables the rules, contracts and derivations are loaded from.
-Nodes, edges, properties and the props map are scoped by their owning file (an incremental
-build replaces the rows of the files it rebuilt); the accelerators are ordered by endpoint
-and always rewritten.
+All six are scoped by their owning file and clustered by it (an incremental build replaces
+the rows of the files it rebuilt, in one commit per table, rewriting only the small Parquet
+files that hold them); the accelerators are ordered by endpoint within each file and carry
+a bloom filter on it, so an endpoint lookup skips the row groups that cannot hold it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ EDGES_BY_SRC = "cpg_edges_by_src"
 EDGES_BY_DST = "cpg_edges_by_dst"
 PROPS_MAP = "cpg_props_map"
 POSITION_UNIT = "utf8_byte"
+# Small Parquet files: a per-file replace rewrites the files holding the replaced rows.
+TARGET_FILE_SIZE = 2 * 1024 * 1024
 
 
 def _f(name: str, dtype: DataType, description: str, *, nullable: bool = True) -> FieldSpec:
@@ -123,15 +126,20 @@ def _adjacency(
             _f("kind", STRING, "edge kind", nullable=False),
             _f(second, INT64, f"{second} node id", nullable=False),
             _f("edge_id", INT64, "the edge (cpg_edges)", nullable=False),
-            _f("file_id", INT64, "owning file"),
+            _f("file_id", INT64, "owning file of the edge (replaced per file)", nullable=False),
             _f("confidence", FLOAT64, "0..1", nullable=False),
         ),
         key=("edge_id",),
-        ordering=(first, "edge_id"),
+        ordering=("file_id", first, "edge_id"),
         contract=ContractSpec(allowed_values={"kind": EDGE_KINDS}),
         upstream=upstream,
-        write_policy=DeltaWritePolicy(bloom_filters=(BloomFilterSpec(column=first),)),
+        file_id_column="file_id",
+        write_policy=_policy(BloomFilterSpec(column=first)),
     )
+
+
+def _policy(*blooms: BloomFilterSpec) -> DeltaWritePolicy:
+    return DeltaWritePolicy(target_file_size=TARGET_FILE_SIZE, bloom_filters=blooms)
 
 
 def cpg_specs(upstream: tuple[str, ...]) -> tuple[DatasetSpec, ...]:
@@ -149,7 +157,7 @@ def cpg_specs(upstream: tuple[str, ...]) -> tuple[DatasetSpec, ...]:
             upstream=upstream,
             file_id_column="file_id",
             position_unit=POSITION_UNIT,
-            write_policy=DeltaWritePolicy(bloom_filters=(BloomFilterSpec(column="name"),)),
+            write_policy=_policy(BloomFilterSpec(column="name")),
         ),
         DatasetSpec(
             name=EDGES,
@@ -162,6 +170,7 @@ def cpg_specs(upstream: tuple[str, ...]) -> tuple[DatasetSpec, ...]:
             contract=ContractSpec(allowed_values={"kind": EDGE_KINDS}),
             upstream=upstream,
             file_id_column="file_id",
+            write_policy=_policy(),
         ),
         DatasetSpec(
             name=PROPS,
@@ -174,10 +183,17 @@ def cpg_specs(upstream: tuple[str, ...]) -> tuple[DatasetSpec, ...]:
             file_id_column="file_id",
             contract=ContractSpec(allowed_values={"entity_kind": ENTITY_KINDS, "value_type": PROP_TYPES}),
             upstream=upstream,
+            write_policy=_policy(),
         ),
-        _adjacency(EDGES_BY_SRC, "src", "dst", "Edges ordered by source node (outgoing lookups).", upstream),
         _adjacency(
-            EDGES_BY_DST, "dst", "src", "Edges ordered by destination node (incoming lookups).", upstream
+            EDGES_BY_SRC, "src", "dst", "Edges by source node within each file (outgoing lookups).", upstream
+        ),
+        _adjacency(
+            EDGES_BY_DST,
+            "dst",
+            "src",
+            "Edges by destination node within each file (incoming lookups).",
+            upstream,
         ),
         DatasetSpec(
             name=PROPS_MAP,
@@ -187,14 +203,15 @@ def cpg_specs(upstream: tuple[str, ...]) -> tuple[DatasetSpec, ...]:
                 _f("node_id", INT64, "the node (cpg_nodes)", nullable=False),
                 _f("file_id", INT64, "owning file of the node", nullable=False),
                 _f("kind", STRING, "node kind", nullable=False),
-                _f(
-                    "props", list_of(PROP_VALUE, item_nullable=False), "the node's properties", nullable=False
-                ),
+                # Items are never null; declared nullable because deltalake writes a list of
+                # non-null structs four times slower (it checks each item).
+                _f("props", list_of(PROP_VALUE), "the node's properties (no null items)", nullable=False),
             ),
             key=("node_id",),
             ordering=("file_id", "node_id"),
             contract=ContractSpec(allowed_values={"kind": NODE_KINDS}),
             upstream=upstream,
             file_id_column="file_id",
+            write_policy=_policy(),
         ),
     )

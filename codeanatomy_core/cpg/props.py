@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from codeanatomy_core.cpg.columns import constant_strings, file_order, plain, take
+from codeanatomy_core.cpg.columns import constant_strings
 from codeanatomy_core.cpg.contracts import PropSpec
 from codeanatomy_core.cpg.datasets import PROP_VALUE
 from codeanatomy_core.cpg.kinds import EntityKind, PropType
@@ -65,15 +65,6 @@ def melt(
     return out
 
 
-def assemble_props(parts: Sequence[pa.Table], schema: pa.Schema) -> pa.Table:
-    """All property rows, ordered by file, entity id and property id."""
-    if not parts:
-        return schema.empty_table()
-    table = pa.concat_tables([p.select(schema.names) for p in parts]).combine_chunks()
-    columns = [table.column(name).to_numpy() for name in ("file_id", "entity_id", "prop_id")]
-    return plain(take(table, file_order(*columns))).cast(schema)
-
-
 def props_map(nodes: pa.Table, props: pa.Table) -> pa.Table:
     """One row per node (in the order of ``nodes``): its properties as a list of structs.
 
@@ -92,7 +83,7 @@ def props_map(nodes: pa.Table, props: pa.Table) -> pa.Table:
     np.cumsum(counts, out=offsets[1:])
     arrays = [_single(node_props.column(f.name), f.type) for f in PROP_STRUCT]
     values = pa.StructArray.from_arrays(arrays, fields=list(PROP_STRUCT))
-    item = pa.field("item", PROP_STRUCT, nullable=False)
+    item = pa.field("item", PROP_STRUCT)
     lists = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, type=pa.list_(item))
     columns = {
         "node_id": nodes.column("node_id"),

@@ -34,7 +34,18 @@ from codeanatomy_core.cpg.derivations import (
     derivations,
 )
 from codeanatomy_core.cpg.handler import CpgHandler
+from codeanatomy_core.cpg.incremental import NeedsFullBuild
+from codeanatomy_core.cpg.modes import (
+    DANGLING_FILES,
+    Previous,
+    encode_files,
+    full_details,
+    incremental_details,
+    previous_build,
+)
 from codeanatomy_core.cpg.runtime import kinds_of
+from codeanatomy_core.cpg.tables import conformed
+from codeanatomy_core.cpg.update import update
 from codeanatomy_core.errors import PipelineError
 from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext
 from codeanatomy_core.registry.cpg_tables import DERIVATIONS_TABLE, EDGE_CONTRACTS_TABLE, NODE_CONTRACTS_TABLE
@@ -46,7 +57,9 @@ from codeanatomy_core.relspec.compiler import CompiledRuleSet, RuleCompiler
 from codeanatomy_core.relspec.model import RuleDomain
 from codeanatomy_core.relspec.rows import RuleRow, TemplateRow
 from codeanatomy_core.relspec.runtime import RelspecRuntime
+from codeanatomy_core.relspec.scoping import file_column, rule_scope
 from codeanatomy_core.specs.model import DatasetSpec
+from codeanatomy_core.specs.schema import arrow_schema
 from codeanatomy_core.specs.signature import signature
 from codeanatomy_core.storage.reader import read_handle
 
@@ -79,10 +92,10 @@ def rule_inputs(runtime: RelspecRuntime) -> tuple[str, ...]:
 
 def read_inputs(ctx: StepContext, compiled: CompiledRuleSet) -> dict[str, pa.Table]:
     """Every dataset the rules read, with only the columns they refer to (and the paths)."""
-    reads = compiled.reads()
-    paths = sorted({*reads.get(PATHS_DATASET, ()), "file_id", "path"})
-    reads[PATHS_DATASET] = tuple(paths)
-    return {name: read_handle(ctx.input(name), columns=list(columns)) for name, columns in reads.items()}
+    return {
+        name: read_handle(ctx.input(name), columns=list(cols))
+        for name, cols in read_columns(compiled).items()
+    }
 
 
 def output_specs(runtime: RelspecRuntime) -> tuple[DatasetSpec, ...]:
@@ -160,17 +173,96 @@ class CpgRunner:
         return loaded
 
     def __call__(self, ctx: StepContext) -> Mapping[str, DatasetOutput]:
-        runtime = self.loaded_runtime(ctx)
+        self.loaded_runtime(ctx)
+        # The loaded rules and contracts are the runtime's own (checked above): its compiled
+        # rules and validation report are reused (computed once per runtime).
+        runtime = self.runtime
         runtime.require_valid()
         compiled = runtime.compiled()
-        build = build_cpg(compiled, kinds=kinds_of(runtime), inputs=read_inputs(ctx, compiled))
+        kinds = kinds_of(runtime)
+        specs = {spec.name: spec for spec in output_specs(runtime)}
+        previous, reason = previous_build(ctx, outputs=tuple(specs))
+        if previous is not None:
+            try:
+                return self._incremental(ctx, runtime, compiled, kinds, previous, specs)
+            except NeedsFullBuild as err:
+                reason = str(err)
+        ctx.log(f"cpg: full build ({reason})")
+        build = build_cpg(compiled, kinds=kinds, inputs=read_inputs(ctx, compiled))
         stats = build.stats
         ctx.log(
             f"cpg: {stats.nodes} nodes, {stats.edges} edges, {stats.props} props "
             f"({stats.dangling_edges} dangling edges dropped) in {stats.seconds:.2f} s"
         )
-        details = stats.details()
-        return {name: DatasetOutput(data=table, details=details) for name, table in build.tables.items()}
+        files = len({*build.tables[NODES].column("file_id").to_pylist()} - {0})
+        details = {
+            **stats.details(),
+            **full_details(files=files, reason=reason),
+            DANGLING_FILES: encode_files(stats.dangling_files),
+        }
+        return {
+            name: DatasetOutput(data=conformed(table, arrow_schema(specs[name])), details=details)
+            for name, table in build.tables.items()
+        }
+
+    def _incremental(
+        self,
+        ctx: StepContext,
+        runtime: RelspecRuntime,
+        compiled: CompiledRuleSet,
+        kinds: KindRegistry,
+        previous: Previous,
+        specs: Mapping[str, DatasetSpec],
+    ) -> Mapping[str, DatasetOutput]:
+        reads = read_columns(compiled)
+        rules = {r.name: r for r in runtime.registry}
+        scopes = {
+            name: rule_scope(
+                rule, runtime.catalog, projection=runtime.compiler.projection(rule, runtime.registry)
+            )
+            for name, rule in rules.items()
+        }
+        file_columns = {name: file_column(runtime.catalog, name) for name in reads}
+        done = update(
+            ctx,
+            compiled=compiled,
+            kinds=kinds,
+            rules=rules,
+            scopes=scopes,
+            file_columns=file_columns,
+            previous=previous,
+            specs=specs,
+            reads=reads,
+        )
+        result = done.result
+        stats = result.parts.stats
+        replaced = sorted(result.rebuilt | done.removed)
+        dangling = ((previous.dangling_files or frozenset()) - set(replaced)) | stats.dangling_files
+        details = {
+            **stats.details(),
+            **incremental_details(
+                previous, rebuilt=result.rebuilt, reasons=done.reasons, rounds=result.rounds
+            ),
+            DANGLING_FILES: encode_files(dangling),
+        }
+        ctx.log(
+            f"cpg: incremental, {len(result.rebuilt)} files rebuilt ({details['plan']}), "
+            f"{len(done.removed)} removed: {stats.nodes} nodes, {stats.edges} edges, {stats.props} props "
+            f"in {stats.seconds:.2f} s"
+        )
+        return {
+            name: DatasetOutput(
+                data=conformed(table, arrow_schema(specs[name])), replace_file_ids=replaced, details=details
+            )
+            for name, table in result.parts.tables().items()
+        }
+
+
+def read_columns(compiled: CompiledRuleSet) -> dict[str, tuple[str, ...]]:
+    """The columns of every input the rules read (and the paths of source_files)."""
+    reads = compiled.reads()
+    reads[PATHS_DATASET] = tuple(sorted({*reads.get(PATHS_DATASET, ()), "file_id", "path"}))
+    return reads
 
 
 def cpg_step(runtime: RelspecRuntime, *, registry_tables: Mapping[str, RegistryTable]) -> Step:

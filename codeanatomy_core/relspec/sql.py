@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from codeanatomy_core.relspec.model import JoinType, Projection, RelationalBody, WinnerSelection
+from codeanatomy_core.relspec.model import Join, JoinType, Projection, RelationalBody, WinnerSelection
 
 WINNER_RANK = "__winner_rank"
 
@@ -32,11 +32,15 @@ def literal(value: str | float | bool | None) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def join_clause(join: Join, *, dataset: str | None = None) -> str:
+    """``<how> JOIN <dataset> AS <alias> ON <keys>`` (``dataset`` overrides the join's)."""
+    keys = " AND ".join(f"{join.alias}.{quote(k.right)} = ({k.left})" for k in join.keys)
+    return f"{_JOIN_SQL[join.how]} {quote(dataset or join.dataset)} AS {join.alias} ON {keys}"
+
+
 def from_clause(body: RelationalBody) -> str:
     parts = [f"FROM {quote(body.source.dataset)} AS {body.source.alias}"]
-    for join in body.joins:
-        keys = " AND ".join(f"{join.alias}.{quote(k.right)} = ({k.left})" for k in join.keys)
-        parts.append(f"{_JOIN_SQL[join.how]} {quote(join.dataset)} AS {join.alias} ON {keys}")
+    parts += [join_clause(join) for join in body.joins]
     return "\n".join(parts)
 
 

@@ -1,0 +1,214 @@
+"""An incremental CPG build: the rows of the files whose graph rows may have changed.
+
+The plan (:mod:`codeanatomy_core.cpg.fileset`) names the files to rebuild. Their input rows
+(and, for owned rules, the rows of the files they reach) are read, every rule runs on them
+(``LOCAL`` rules on the rebuilt files' rows only), the rows of the rebuilt files are kept
+and assembled like a full build would. Edges may point at nodes of files kept as stored:
+those are looked up in the stored ``cpg_nodes``. The stored graph is then checked for what
+per-file replacement cannot express, and the set grows (or the build falls back to a full
+one) when needed:
+
+* kept edges pointing at nodes the rebuilt files no longer have: their files are rebuilt;
+* kept files that dropped dangling edges, when nodes appeared: rebuilt;
+* a node or edge id produced in a rebuilt file and in a kept one: full build.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import msgspec
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from codeanatomy_core.cpg.build import GraphParts, assemble_graph
+from codeanatomy_core.cpg.contracts import KindRegistry
+from codeanatomy_core.cpg.fileset import FILE_ID, InputState, RebuildPlan
+from codeanatomy_core.cpg.inputs import read_files, read_table, rows_of
+from codeanatomy_core.cpg.sessions import InputSession
+from codeanatomy_core.cpg.tables import PATHS_DATASET
+from codeanatomy_core.relspec.compiler import CompiledRuleSet, rule_session, run_compiled
+from codeanatomy_core.relspec.scoping import RuleScope, ScopeKind
+from codeanatomy_core.storage.location import TableHandle
+
+MAX_ROUNDS = 3
+
+
+class NeedsFullBuild(Exception):
+    """The stored graph cannot be updated file by file; the message says why."""
+
+
+class StoredGraph(msgspec.Struct, frozen=True, kw_only=True):
+    """Handles on the stored CPG tables the incremental build checks against."""
+
+    nodes: TableHandle
+    edges: TableHandle
+    dangling_files: frozenset[int] | None  # None: too many were recorded to list
+
+
+class IncrementalParts(msgspec.Struct, frozen=True, kw_only=True):
+    parts: GraphParts
+    rebuilt: frozenset[int]
+    rounds: int
+    grown: int  # files added to the plan by the checks against the stored graph
+
+
+def _ids(files: frozenset[int]) -> np.ndarray:
+    return np.fromiter(sorted(files), dtype=np.int64, count=len(files))
+
+
+def restricted_inputs(
+    states: Mapping[str, InputState],
+    *,
+    handles: Mapping[str, TableHandle],
+    whole: Mapping[str, pa.Table],
+    files: frozenset[int],
+    targets: Mapping[str, frozenset[int]],
+) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
+    """Every input's rows of ``files`` (for LOCAL rules) and of ``files`` plus the files
+    owned rules reach in it (for OWNED rules)."""
+    local: dict[str, pa.Table] = {}
+    owned: dict[str, pa.Table] = {}
+    rebuilt = _ids(files)
+    for name, state in sorted(states.items()):
+        column = state.file_column
+        wanted = files | targets.get(name, frozenset())
+        if column is None:
+            table = whole[name] if name in whole else read_table(handles[name], state.columns)
+            local[name] = owned[name] = table
+            continue
+        if name in whole:
+            table = rows_of(whole[name], _ids(wanted), file_column=column)
+        else:
+            table = read_files(handles[name], state.columns, file_column=column, files=_ids(wanted))
+        owned[name] = table
+        local[name] = table if wanted == files else rows_of(table, rebuilt, file_column=column)
+    return local, owned
+
+
+def _of_files(table: pa.Table, files: np.ndarray) -> pa.Table:
+    """Rule rows of ``files`` (a null file id is file 0)."""
+    if table.num_rows == 0:
+        return table
+    mask = pc.is_in(table.column(FILE_ID).fill_null(0), value_set=pa.array(files, pa.int64()))
+    return table.filter(mask)
+
+
+def rule_rows(
+    compiled: CompiledRuleSet,
+    scopes: Mapping[str, RuleScope],
+    *,
+    local: dict[str, pa.Table],
+    owned: dict[str, pa.Table],
+    full_rows: Mapping[str, pa.Table],
+    files: frozenset[int],
+) -> dict[str, pa.Table]:
+    """Every rule's rows of ``files``."""
+    rebuilt = _ids(files)
+    sessions = {ScopeKind.LOCAL: rule_session(local), ScopeKind.OWNED: rule_session(owned)}
+    runs: dict[str, pa.Table] = {}
+    for rule in compiled.rules:
+        kind = scopes[rule.rule].kind
+        rows = full_rows[rule.rule] if kind is ScopeKind.FULL else run_compiled(rule, sessions[kind])
+        runs[rule.rule] = _of_files(rows, rebuilt)
+    return runs
+
+
+def _endpoints(runs: Mapping[str, pa.Table], compiled: CompiledRuleSet) -> pa.Array:
+    parts = [
+        runs[r.rule].column(c).combine_chunks().cast(pa.int64())
+        for r in compiled.rules
+        if r.output == "cpg_edges"
+        for c in ("src", "dst")
+    ]
+    return pc.unique(pa.concat_arrays(parts)) if parts else pa.array([], pa.int64())
+
+
+class StoredNodes:
+    """The stored nodes' ids by file (read once per build)."""
+
+    def __init__(self, handle: TableHandle) -> None:
+        table = read_table(handle, ["node_id", FILE_ID])
+        self.ids = np.asarray(table.column("node_id").to_numpy(), dtype=np.int64)
+        self.files = np.asarray(table.column(FILE_ID).to_numpy(), dtype=np.int64)
+
+    def split(self, replaced: frozenset[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(ids of nodes of ``replaced`` files, ids of nodes of the other files)."""
+        mask = np.isin(self.files, _ids(replaced))
+        return self.ids[mask], self.ids[~mask]
+
+
+def _stored_edge_files(
+    handle: TableHandle, *, gone: np.ndarray, new_edges: np.ndarray, replaced: frozenset[int]
+) -> tuple[frozenset[int], int]:
+    """Files (not ``replaced``) with edges touching ``gone`` nodes, and how many of their
+    edge ids are among ``new_edges``."""
+    session = InputSession(handles={"cpg_edges": handle}, label="stored graph")
+    session.need(["cpg_edges"])
+    session.ids("gone", gone)
+    session.ids("new_edges", new_edges)
+    session.ids("replaced", _ids(replaced))
+    touching = session.file_ids(
+        "SELECT DISTINCT e.file_id FROM cpg_edges e WHERE e.file_id NOT IN (SELECT id FROM replaced) "
+        "AND (e.src IN (SELECT id FROM gone) OR e.dst IN (SELECT id FROM gone))",
+        what="edges of removed nodes",
+    )
+    clash = session.query(
+        "SELECT count(*) AS n FROM cpg_edges e WHERE e.file_id NOT IN (SELECT id FROM replaced) "
+        "AND e.edge_id IN (SELECT id FROM new_edges)",
+        what="edge ids of kept files",
+    )
+    return touching, int(clash.column("n")[0].as_py())
+
+
+def build_files(
+    compiled: CompiledRuleSet,
+    *,
+    kinds: KindRegistry,
+    scopes: Mapping[str, RuleScope],
+    states: Mapping[str, InputState],
+    handles: Mapping[str, TableHandle],
+    whole: Mapping[str, pa.Table],
+    plan: RebuildPlan,
+    retarget: object,
+    removed: frozenset[int],
+    stored: StoredGraph,
+) -> IncrementalParts:
+    """The graph rows of the plan's files (grown until the stored graph agrees with them)."""
+    start = time.perf_counter()
+    nodes = StoredNodes(stored.nodes)
+    files, targets = plan.rebuild, plan.targets
+    grown = 0
+    for round_ in range(1, MAX_ROUNDS + 1):
+        local, owned = restricted_inputs(states, handles=handles, whole=whole, files=files, targets=targets)
+        paths = local[PATHS_DATASET].select([FILE_ID, "path"])
+        runs = rule_rows(compiled, scopes, local=local, owned=owned, full_rows=plan.full_rows, files=files)
+        del local, owned
+        replaced = files | removed
+        old_ids, kept_ids = nodes.split(replaced)
+        endpoints = _endpoints(runs, compiled)
+        known = pa.array(kept_ids[np.asarray(pc.is_in(pa.array(kept_ids), value_set=endpoints))], pa.int64())
+        parts = assemble_graph(
+            compiled, kinds=kinds, runs=runs, files=paths, known_nodes=known, started=start
+        )
+        new_ids = np.asarray(parts.nodes.column("node_id").to_numpy(), dtype=np.int64)
+        if parts.stats.cross_file_ids or np.isin(new_ids, kept_ids).any():
+            raise NeedsFullBuild("a node or edge id is produced in several files")
+        gone = np.setdiff1d(old_ids, new_ids)
+        new_edges = np.asarray(parts.edges.column("edge_id").to_numpy(), dtype=np.int64)
+        touching, clash = _stored_edge_files(stored.edges, gone=gone, new_edges=new_edges, replaced=replaced)
+        if clash:
+            raise NeedsFullBuild("an edge id is produced in a rebuilt file and in a kept one")
+        extra = set(touching)
+        if len(np.setdiff1d(new_ids, old_ids)):
+            if stored.dangling_files is None:
+                raise NeedsFullBuild("nodes appeared and the files with dangling edges were not recorded")
+            extra |= stored.dangling_files - replaced
+        if not extra - files:
+            return IncrementalParts(parts=parts, rebuilt=files, rounds=round_, grown=grown)
+        grown += len(extra - files)
+        files = files | frozenset(extra)
+        targets = retarget(files)  # type: ignore[operator]
+    raise NeedsFullBuild(f"the rebuilt file set did not settle in {MAX_ROUNDS} rounds")
