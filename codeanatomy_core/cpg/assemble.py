@@ -22,7 +22,15 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pyarrow as pa
 
-from codeanatomy_core.cpg.columns import decode_codes, first_per_key, float_column, int_column, member, take
+from codeanatomy_core.cpg.columns import (
+    decode_codes,
+    file_order,
+    first_per_key,
+    float_column,
+    int_column,
+    member,
+    take,
+)
 from codeanatomy_core.cpg.contracts import KindRegistry
 from codeanatomy_core.cpg.datasets import EDGES, NODES
 from codeanatomy_core.cpg.digests import row_hashes
@@ -106,21 +114,26 @@ class RuleOutputs:
         return out.view(np.int64)
 
     def kept_rows(
-        self, keep: np.ndarray, extra: Mapping[str, np.ndarray] | None = None
+        self,
+        keep: np.ndarray,
+        columns: Callable[[CompiledRule], Sequence[str]],
+        extra: Mapping[str, np.ndarray] | None = None,
     ) -> list[tuple[CompiledRule, pa.Table]]:
-        """Each rule's own rows (all columns, plus ``extra`` columns) among the kept ones."""
+        """Each rule's own rows among the kept ones: its ``columns(rule)`` that it has, the
+        standard ``file_id`` and ``extra`` columns. Each rule's rows are then dropped."""
         out = []
-        for index, (rule, table) in enumerate(zip(self.rules, self.tables, strict=True)):
+        for index, rule in enumerate(self.rules):
+            table = self.tables[index]
             span = slice(self.offsets[index], self.offsets[index + 1])
             mask = keep[span]
-            rows = table.set_column(
-                table.column_names.index("file_id"),
-                "file_id",
-                self.standard.column("file_id").slice(span.start, len(mask)),
+            wanted = [c for c in columns(rule) if c in table.column_names and c != "file_id"]
+            rows = table.select(wanted).append_column(
+                "file_id", self.standard.column("file_id").slice(span.start, len(mask))
             )
             for name, values in (extra or {}).items():
                 rows = rows.append_column(name, pa.array(values[span], pa.int64()))
             out.append((rule, rows if mask.all() else rows.filter(pa.array(mask))))
+        self.tables = ()
         return out
 
     def labels(self, rows: np.ndarray) -> tuple[pa.Array, pa.Array]:
@@ -146,13 +159,18 @@ class Assembly:
         self.dangling_files: frozenset[int] = frozenset()
         self.cross_file_ids = 0
 
+    def _prop_names(self, rule: CompiledRule) -> list[str]:
+        kind = rule.kind or ""
+        contract = self.kinds.node(kind) if rule.output == NODES else self.kinds.edge(kind)
+        return [p.name for p in contract.props]
+
     def _outputs(self, dataset: str, columns: tuple[OutputColumn, ...]) -> RuleOutputs:
         rules = self.compiled.for_output(dataset)
         # Taken out of ``runs``: each rule's rows are freed once their output is assembled.
         return RuleOutputs(rules, [self.runs.pop(r.rule) for r in rules], columns)
 
     def nodes(self) -> pa.Table:
-        """Distinct nodes with kind and rule (dictionary-coded), in no particular order."""
+        """Distinct nodes with kind and rule (dictionary-coded), ordered by (file, node id)."""
         out = self._outputs(NODES, NODE_COLUMNS)
         ids = int_column(out.standard, "node_id")
         choice = KeyChoice(ids, out.files, (out.rule, out.priority), out.content_hashes)
@@ -160,17 +178,19 @@ class Assembly:
         self.cross_file_ids += choice.cross_file
         keep = np.zeros(len(ids), dtype=bool)
         keep[kept] = True
-        for rule, rows in out.kept_rows(keep):
+        for rule, rows in out.kept_rows(keep, lambda r: ["node_id", *self._prop_names(r)]):
             contract = self.kinds.node(rule.kind or "")
             self.props += melt(
                 rows, entity=EntityKind.NODE, id_column="node_id", kind=rule.kind or "", props=contract.props
             )
         self.duplicate_nodes = len(ids) - len(kept)
+        kept = kept[file_order(out.files[kept], ids[kept])]
         kind, rule_name = out.labels(kept)
         return take(out.standard, kept).append_column("kind", kind).append_column("rule_name", rule_name)
 
     def edges(self, node_ids: pa.Array) -> pa.Table:
-        """The best candidate of every edge whose endpoints are among ``node_ids``."""
+        """The best candidate of every edge whose endpoints are among ``node_ids``, ordered
+        by (file, edge id)."""
         out = self._outputs(EDGES, EDGE_COLUMNS)
         standard = out.standard
         src, dst = int_column(standard, "src"), int_column(standard, "dst")
@@ -199,7 +219,7 @@ class Assembly:
         kept = self._winners(out, candidates[choice.rows], score, confidence)
         keep = np.zeros(len(src), dtype=bool)
         keep[kept] = True
-        for rule, rows in out.kept_rows(keep, {"edge_id": edge_id}):
+        for rule, rows in out.kept_rows(keep, self._prop_names, {"edge_id": edge_id}):
             contract = self.kinds.edge(rule.kind or "")
             self.props += melt(
                 rows, entity=EntityKind.EDGE, id_column="edge_id", kind=rule.kind or "", props=contract.props
@@ -207,6 +227,7 @@ class Assembly:
         self.dangling_edges = int((~valid).sum())
         self.dangling_files = frozenset(np.unique(out.files[~valid]).tolist())
         self.merged_edges = len(candidates) - len(kept)
+        kept = kept[file_order(out.files[kept], edge_id[kept])]
         table = take(standard, kept)
         table = table.set_column(
             table.column_names.index("score"), "score", pa.array(score[kept], pa.float64())

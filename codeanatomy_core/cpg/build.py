@@ -8,7 +8,7 @@ need not sort them and each file's rows come out the same either way.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import datafusion
 import msgspec
@@ -90,6 +90,29 @@ class CpgBuild(msgspec.Struct, frozen=True, kw_only=True):
 
 def run_rules(rules: Iterable[CompiledRule], ctx: datafusion.SessionContext) -> dict[str, pa.Table]:
     return {rule.rule: run_compiled(rule, ctx) for rule in rules}
+
+
+def run_releasing(rules: Sequence[CompiledRule], inputs: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """Every rule's rows; each input is dropped (from ``inputs`` too) once the last rule
+    reading it ran. The rules reading the largest inputs run first."""
+    ctx = rule_session(inputs)
+    pending = {dataset: {r.rule for r in rules if dataset in r.inputs} for dataset in inputs}
+    runs: dict[str, pa.Table] = {}
+    for dataset in sorted(inputs, key=lambda d: (-inputs[d].nbytes, d)):
+        for rule in rules:
+            if rule.rule in runs or dataset not in rule.inputs:
+                continue
+            runs[rule.rule] = run_compiled(rule, ctx)
+            for name in rule.inputs:
+                pending[name].discard(rule.rule)
+                if not pending[name] and name in inputs:
+                    ctx.deregister_table(name)
+                    del inputs[name]
+                    pa.default_memory_pool().release_unused()
+    for rule in rules:
+        if rule.rule not in runs:
+            runs[rule.rule] = run_compiled(rule, ctx)
+    return runs
 
 
 def assemble_graph(

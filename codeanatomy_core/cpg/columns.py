@@ -25,14 +25,6 @@ def decode_codes(codes: np.ndarray, values: Sequence[str]) -> pa.DictionaryArray
     return pa.DictionaryArray.from_arrays(indices, pa.array(list(values), pa.string()))
 
 
-def compact(table: pa.Table, columns: Sequence[str]) -> pa.Table:
-    """``table`` with ``columns`` dictionary-encoded (cheap to reorder)."""
-    for name in columns:
-        index = table.column_names.index(name)
-        table = table.set_column(index, name, pc.dictionary_encode(table.column(name)))
-    return table
-
-
 def plain(table: pa.Table) -> pa.Table:
     """``table`` with every dictionary column decoded into its value type."""
     for index, field in enumerate(table.schema):

@@ -33,7 +33,7 @@ EDGES_BY_DST = "cpg_edges_by_dst"
 PROPS_MAP = "cpg_props_map"
 POSITION_UNIT = "utf8_byte"
 # Small Parquet files: a per-file replace rewrites the files holding the replaced rows.
-TARGET_FILE_SIZE = 2 * 1024 * 1024
+TARGET_FILE_SIZE = 512 * 1024
 
 
 def _f(name: str, dtype: DataType, description: str, *, nullable: bool = True) -> FieldSpec:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import msgspec
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from codeanatomy_core.ids import tag_id
 
@@ -71,6 +72,15 @@ def _string_hashes(array: pa.Array) -> np.ndarray:
     return out
 
 
+def _strings(array: pa.Array) -> np.ndarray:
+    """String hashes through the distinct values (hashed once each), without nulls' care."""
+    encoded = pc.dictionary_encode(array)
+    codes = np.asarray(encoded.indices.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    dictionary = encoded.dictionary
+    values = _string_hashes(dictionary) if len(dictionary) else np.zeros(1, dtype=np.uint64)
+    return values[codes]
+
+
 def column_hashes(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     """A uint64 hash of every value of ``column`` (equal values, equal hashes)."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
@@ -79,7 +89,7 @@ def column_hashes(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     valid = None if array.null_count == 0 else np.asarray(array.is_valid())
     kind = array.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_binary(kind):
-        values = _string_hashes(array)
+        values = _strings(array)
     elif pa.types.is_boolean(kind):
         values = np.asarray(array.fill_null(False)).astype(np.uint64)
     elif pa.types.is_integer(kind):
@@ -88,8 +98,7 @@ def column_hashes(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
         values = np.asarray(array.fill_null(0.0).cast(pa.float64())).view(np.uint64)
     else:  # nested or other types: canonical JSON of each value (rare, small columns)
         texts = pa.array([msgspec.json.encode(v).decode() for v in array.to_pylist()], pa.string())
-        values = _string_hashes(texts)
-    values = mix(values + _GOLDEN)
+        values = _strings(texts)
     return values if valid is None else np.where(valid, values, _NULL)
 
 
@@ -98,7 +107,7 @@ def row_hashes(table: pa.Table, columns: Sequence[str] | None = None) -> np.ndar
     acc = np.full(table.num_rows, _GOLDEN, dtype=np.uint64)
     for name in columns if columns is not None else table.column_names:
         with np.errstate(over="ignore"):
-            acc = mix((acc ^ column_hashes(table.column(name))) + np.uint64(tag_id(f"column:{name}")))
+            acc = mix((acc + column_hashes(table.column(name))) ^ np.uint64(tag_id(f"column:{name}")))
     return acc
 
 

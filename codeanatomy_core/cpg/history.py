@@ -11,7 +11,7 @@ the change unknown: the caller compares the two versions' rows instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -21,7 +21,6 @@ from deltalake.exceptions import DeltaError
 
 from codeanatomy_core.errors import StorageError
 from codeanatomy_core.storage.commit import from_commit_info
-from codeanatomy_core.storage.reader import open_table
 
 _NO_DATA_OPERATIONS = frozenset({"OPTIMIZE", "VACUUM START", "VACUUM END", "SET TBLPROPERTIES"})
 _TERM = re.compile(r'^\s*\(?\s*"?(\w+)"?\s*=\s*(-?\d+)\s*\)?\s*$')
@@ -85,8 +84,7 @@ def _commit_files(info: Mapping[str, Any], column: str) -> tuple[bool, frozenset
 def input_change(
     *,
     dataset: str,
-    uri: str,
-    storage_options: Mapping[str, str],
+    opener: Callable[[], DeltaTable | None],
     old_version: int,
     new_version: int,
     file_column: str | None,
@@ -98,7 +96,7 @@ def input_change(
     if file_column is None or old_version > new_version:
         return InputChange(**base, kind=ChangeKind.REWRITTEN, reason="not scoped by file")
     try:
-        table: DeltaTable | None = open_table(uri, storage_options=dict(storage_options) or None)
+        table: DeltaTable | None = opener()
         history = [] if table is None else table.history(table.version() - old_version)
     except (StorageError, DeltaError, OSError, ValueError) as err:
         return InputChange(**base, kind=ChangeKind.REWRITTEN, reason=f"history unreadable: {err}")

@@ -16,7 +16,8 @@ one) when needed:
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import msgspec
 import numpy as np
@@ -27,13 +28,13 @@ from codeanatomy_core.cpg.build import GraphParts, assemble_graph
 from codeanatomy_core.cpg.contracts import KindRegistry
 from codeanatomy_core.cpg.fileset import FILE_ID, InputState, RebuildPlan
 from codeanatomy_core.cpg.inputs import read_files, read_table, rows_of
-from codeanatomy_core.cpg.sessions import InputSession
 from codeanatomy_core.cpg.tables import PATHS_DATASET
-from codeanatomy_core.relspec.compiler import CompiledRuleSet, rule_session, run_compiled
+from codeanatomy_core.relspec.compiler import CompiledRule, CompiledRuleSet, rule_session, run_compiled
 from codeanatomy_core.relspec.scoping import RuleScope, ScopeKind
 from codeanatomy_core.storage.location import TableHandle
 
 MAX_ROUNDS = 3
+WORKERS = 2  # reads and rule queries release the GIL: two at a time use both cores
 
 
 class NeedsFullBuild(Exception):
@@ -69,23 +70,24 @@ def restricted_inputs(
 ) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
     """Every input's rows of ``files`` (for LOCAL rules) and of ``files`` plus the files
     owned rules reach in it (for OWNED rules)."""
-    local: dict[str, pa.Table] = {}
-    owned: dict[str, pa.Table] = {}
     rebuilt = _ids(files)
-    for name, state in sorted(states.items()):
+
+    def read(name: str) -> tuple[str, pa.Table, pa.Table]:
+        state = states[name]
         column = state.file_column
         wanted = files | targets.get(name, frozenset())
         if column is None:
             table = whole[name] if name in whole else read_table(handles[name], state.columns)
-            local[name] = owned[name] = table
-            continue
+            return name, table, table
         if name in whole:
             table = rows_of(whole[name], _ids(wanted), file_column=column)
         else:
             table = read_files(handles[name], state.columns, file_column=column, files=_ids(wanted))
-        owned[name] = table
-        local[name] = table if wanted == files else rows_of(table, rebuilt, file_column=column)
-    return local, owned
+        return name, (table if wanted == files else rows_of(table, rebuilt, file_column=column)), table
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        found = list(pool.map(read, sorted(states)))
+    return {n: loc for n, loc, _ in found}, {n: own for n, _, own in found}
 
 
 def _of_files(table: pa.Table, files: np.ndarray) -> pa.Table:
@@ -108,12 +110,14 @@ def rule_rows(
     """Every rule's rows of ``files``."""
     rebuilt = _ids(files)
     sessions = {ScopeKind.LOCAL: rule_session(local), ScopeKind.OWNED: rule_session(owned)}
-    runs: dict[str, pa.Table] = {}
-    for rule in compiled.rules:
+
+    def run(rule: CompiledRule) -> tuple[str, pa.Table]:
         kind = scopes[rule.rule].kind
         rows = full_rows[rule.rule] if kind is ScopeKind.FULL else run_compiled(rule, sessions[kind])
-        runs[rule.rule] = _of_files(rows, rebuilt)
-    return runs
+        return rule.rule, _of_files(rows, rebuilt)
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return dict(pool.map(run, compiled.rules))
 
 
 def _endpoints(runs: Mapping[str, pa.Table], compiled: CompiledRuleSet) -> pa.Array:
@@ -136,8 +140,18 @@ class StoredNodes:
 
     def split(self, replaced: frozenset[int]) -> tuple[np.ndarray, np.ndarray]:
         """(ids of nodes of ``replaced`` files, ids of nodes of the other files)."""
-        mask = np.isin(self.files, _ids(replaced))
+        mask = _member(self.files, _ids(replaced))
         return self.ids[mask], self.ids[~mask]
+
+
+def _member(values: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """Which ``values`` are among ``of`` (a hash set of the smaller side's values)."""
+    return np.asarray(pc.is_in(pa.array(values, pa.int64()), value_set=pa.array(of, pa.int64())))
+
+
+def _clashes(kept: np.ndarray, new: np.ndarray) -> bool:
+    """Whether a new node id is also the id of a kept node (of another file)."""
+    return bool(len(new)) and bool(_member(kept, new).any())
 
 
 def _stored_edge_files(
@@ -145,22 +159,18 @@ def _stored_edge_files(
 ) -> tuple[frozenset[int], int]:
     """Files (not ``replaced``) with edges touching ``gone`` nodes, and how many of their
     edge ids are among ``new_edges``."""
-    session = InputSession(handles={"cpg_edges": handle}, label="stored graph")
-    session.need(["cpg_edges"])
-    session.ids("gone", gone)
-    session.ids("new_edges", new_edges)
-    session.ids("replaced", _ids(replaced))
-    touching = session.file_ids(
-        "SELECT DISTINCT e.file_id FROM cpg_edges e WHERE e.file_id NOT IN (SELECT id FROM replaced) "
-        "AND (e.src IN (SELECT id FROM gone) OR e.dst IN (SELECT id FROM gone))",
-        what="edges of removed nodes",
-    )
-    clash = session.query(
-        "SELECT count(*) AS n FROM cpg_edges e WHERE e.file_id NOT IN (SELECT id FROM replaced) "
-        "AND e.edge_id IN (SELECT id FROM new_edges)",
-        what="edge ids of kept files",
-    )
-    return touching, int(clash.column("n")[0].as_py())
+    if len(gone) == 0 and len(new_edges) == 0:
+        return frozenset(), 0
+    edges = read_table(handle, ["edge_id", "src", "dst", FILE_ID])
+    files = np.asarray(edges.column(FILE_ID).to_numpy(), dtype=np.int64)
+    kept = ~_member(files, _ids(replaced))
+    touching: frozenset[int] = frozenset()
+    if len(gone):
+        hit = _member(np.asarray(edges.column("src").to_numpy()), gone)
+        hit |= _member(np.asarray(edges.column("dst").to_numpy()), gone)
+        touching = frozenset(np.unique(files[hit & kept]).tolist())
+    clash = _member(np.asarray(edges.column("edge_id").to_numpy()), new_edges) & kept
+    return touching, int(clash.sum())
 
 
 def build_files(
@@ -172,7 +182,7 @@ def build_files(
     handles: Mapping[str, TableHandle],
     whole: Mapping[str, pa.Table],
     plan: RebuildPlan,
-    retarget: object,
+    retarget: Callable[[frozenset[int]], dict[str, frozenset[int]]],
     removed: frozenset[int],
     stored: StoredGraph,
 ) -> IncrementalParts:
@@ -189,20 +199,20 @@ def build_files(
         replaced = files | removed
         old_ids, kept_ids = nodes.split(replaced)
         endpoints = _endpoints(runs, compiled)
-        known = pa.array(kept_ids[np.asarray(pc.is_in(pa.array(kept_ids), value_set=endpoints))], pa.int64())
+        known = pa.array(kept_ids[_member(kept_ids, endpoints.to_numpy())], pa.int64())
         parts = assemble_graph(
             compiled, kinds=kinds, runs=runs, files=paths, known_nodes=known, started=start
         )
         new_ids = np.asarray(parts.nodes.column("node_id").to_numpy(), dtype=np.int64)
-        if parts.stats.cross_file_ids or np.isin(new_ids, kept_ids).any():
+        if parts.stats.cross_file_ids or _clashes(kept_ids, new_ids):
             raise NeedsFullBuild("a node or edge id is produced in several files")
-        gone = np.setdiff1d(old_ids, new_ids)
+        gone = old_ids[~_member(old_ids, new_ids)]
         new_edges = np.asarray(parts.edges.column("edge_id").to_numpy(), dtype=np.int64)
         touching, clash = _stored_edge_files(stored.edges, gone=gone, new_edges=new_edges, replaced=replaced)
         if clash:
             raise NeedsFullBuild("an edge id is produced in a rebuilt file and in a kept one")
         extra = set(touching)
-        if len(np.setdiff1d(new_ids, old_ids)):
+        if (~_member(new_ids, old_ids)).any():
             if stored.dangling_files is None:
                 raise NeedsFullBuild("nodes appeared and the files with dangling edges were not recorded")
             extra |= stored.dangling_files - replaced
@@ -210,5 +220,5 @@ def build_files(
             return IncrementalParts(parts=parts, rebuilt=files, rounds=round_, grown=grown)
         grown += len(extra - files)
         files = files | frozenset(extra)
-        targets = retarget(files)  # type: ignore[operator]
+        targets = retarget(files)
     raise NeedsFullBuild(f"the rebuilt file set did not settle in {MAX_ROUNDS} rounds")

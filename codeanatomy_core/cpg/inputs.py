@@ -25,9 +25,19 @@ from codeanatomy_core.relspec.sql import quote
 from codeanatomy_core.storage.location import TableHandle
 from codeanatomy_core.storage.reader import open_table, scan_table
 
+_OPENED: dict[tuple[str, int], DeltaTable] = {}
+
+
+def forget_tables() -> None:
+    """Drop the Delta tables opened so far (at the end of a build)."""
+    _OPENED.clear()
+
 
 def delta_at(handle: TableHandle, version: int | None = None) -> DeltaTable:
-    """``handle``'s table at ``version`` (default: the handle's own version)."""
+    """``handle``'s table at ``version`` (default: the handle's own version), opened once."""
+    key = (handle.uri, handle.version if version is None else version)
+    if key in _OPENED:
+        return _OPENED[key]
     table = open_table(
         handle.uri,
         storage_options=dict(handle.storage_options) or None,
@@ -35,15 +45,28 @@ def delta_at(handle: TableHandle, version: int | None = None) -> DeltaTable:
     )
     if table is None:
         raise StorageError(f"dataset {handle.dataset!r}: no Delta table at {handle.uri}")
+    _OPENED[key] = table
     return table
 
 
 def read_table(handle: TableHandle, columns: Sequence[str], *, version: int | None = None) -> pa.Table:
-    """Every row of ``handle``'s dataset (at ``version``), only ``columns``."""
+    """Every row of ``handle``'s dataset (at ``version``), only ``columns``, in file order."""
+    table = delta_at(handle, version)
     try:
-        return scan_table(delta_at(handle, version), columns=list(columns))
-    except (DeltaError, OSError, ValueError) as err:
+        if _local_parquet(table, handle.uri):
+            schema = pa.schema(table.schema().to_arrow())
+            paths = _paths(table, handle.uri)
+            if not paths:
+                return plain_types(schema.empty_table().select(list(columns)))
+            return plain_types(ds.dataset(paths, schema=schema, format="parquet").to_table(columns=list(columns)))
+        return scan_table(table, columns=list(columns))
+    except (DeltaError, OSError, ValueError, pa.ArrowException) as err:
         raise StorageError(f"reading dataset {handle.dataset!r} from {handle.uri} failed: {err}") from err
+
+
+def _paths(table: DeltaTable, uri: str) -> list[str]:
+    root = uri.removeprefix("file://").rstrip("/")
+    return [p if p.startswith("/") else f"{root}/{p}" for p in pa.table(table.get_add_actions()).column("path").to_pylist()]
 
 
 def _local_parquet(table: DeltaTable, uri: str) -> bool:
@@ -124,52 +147,3 @@ def rows_of(table: pa.Table, files: np.ndarray, *, file_column: str) -> pa.Table
         return table
     mask = pc.is_in(table.column(file_column), value_set=pa.array(files, pa.int64()))
     return table.filter(mask)
-
-
-def _runs(files: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row order grouping files stably, distinct files, start of each file's run)."""
-    order = np.argsort(files, kind="stable")
-    ordered = files[order]
-    starts = (
-        np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-        if len(files)
-        else np.zeros(0, np.int64)
-    )
-    return order, ordered[starts], starts
-
-
-def changed_files(old: pa.Table, new: pa.Table, *, file_column: str) -> frozenset[int]:
-    """Files whose rows differ between two versions of a table (same columns).
-
-    Rows are compared in their stored order within each file: a file whose rows were only
-    reordered counts as changed (a superset is what a rebuild set may be).
-    """
-    old_files = np.asarray(old.column(file_column).fill_null(0).to_numpy(), dtype=np.int64)
-    new_files = np.asarray(new.column(file_column).fill_null(0).to_numpy(), dtype=np.int64)
-    old_order, old_ids, old_starts = _runs(old_files)
-    new_order, new_ids, new_starts = _runs(new_files)
-    old_counts = np.diff(np.append(old_starts, len(old_files)))
-    new_counts = np.diff(np.append(new_starts, len(new_files)))
-    changed = set(np.setxor1d(old_ids, new_ids).tolist())
-    common, old_at, new_at = np.intersect1d(old_ids, new_ids, assume_unique=True, return_indices=True)
-    same_count = old_counts[old_at] == new_counts[new_at]
-    changed.update(common[~same_count].tolist())
-    common, old_at, new_at = common[same_count], old_at[same_count], new_at[same_count]
-    if len(common) == 0:
-        return frozenset(changed)
-    counts = old_counts[old_at]
-    within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    old_rows = old_order[np.repeat(old_starts[old_at], counts) + within]
-    new_rows = new_order[np.repeat(new_starts[new_at], counts) + within]
-    differs = np.zeros(len(old_rows), dtype=bool)
-    old_take, new_take = pa.array(old_rows, pa.int64()), pa.array(new_rows, pa.int64())
-    for name in new.column_names:
-        a = old.column(name).take(old_take)
-        b = new.column(name).take(new_take)
-        same = pc.fill_null(pc.equal(a, b), False)
-        both_null = pc.and_(pc.is_null(a), pc.is_null(b))
-        differs |= ~np.asarray(pc.or_(same, both_null).to_numpy(zero_copy_only=False), dtype=bool)
-    bounds = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    dirty = np.add.reduceat(differs.astype(np.int64), bounds) > 0
-    changed.update(common[dirty].tolist())
-    return frozenset(changed)

@@ -11,12 +11,13 @@ version of exactly the tables it feeds.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pyarrow as pa
 
-from codeanatomy_core.cpg.build import PATHS_DATASET, build_cpg
+from codeanatomy_core.cpg.build import PATHS_DATASET, run_releasing
 from codeanatomy_core.cpg.contracts import KindRegistry
 from codeanatomy_core.cpg.datasets import (
     EDGES,
@@ -35,6 +36,7 @@ from codeanatomy_core.cpg.derivations import (
 )
 from codeanatomy_core.cpg.handler import CpgHandler
 from codeanatomy_core.cpg.incremental import NeedsFullBuild
+from codeanatomy_core.cpg.inputs import forget_tables, read_table
 from codeanatomy_core.cpg.modes import (
     DANGLING_FILES,
     Previous,
@@ -43,6 +45,7 @@ from codeanatomy_core.cpg.modes import (
     incremental_details,
     previous_build,
 )
+from codeanatomy_core.cpg.output import LazyGraph
 from codeanatomy_core.cpg.runtime import kinds_of
 from codeanatomy_core.cpg.tables import conformed
 from codeanatomy_core.cpg.update import update
@@ -92,10 +95,10 @@ def rule_inputs(runtime: RelspecRuntime) -> tuple[str, ...]:
 
 def read_inputs(ctx: StepContext, compiled: CompiledRuleSet) -> dict[str, pa.Table]:
     """Every dataset the rules read, with only the columns they refer to (and the paths)."""
-    return {
-        name: read_handle(ctx.input(name), columns=list(cols))
-        for name, cols in read_columns(compiled).items()
-    }
+    try:
+        return {name: read_table(ctx.input(name), cols) for name, cols in read_columns(compiled).items()}
+    finally:
+        forget_tables()
 
 
 def output_specs(runtime: RelspecRuntime) -> tuple[DatasetSpec, ...]:
@@ -187,23 +190,43 @@ class CpgRunner:
                 return self._incremental(ctx, runtime, compiled, kinds, previous, specs)
             except NeedsFullBuild as err:
                 reason = str(err)
+            finally:
+                forget_tables()
         ctx.log(f"cpg: full build ({reason})")
-        build = build_cpg(compiled, kinds=kinds, inputs=read_inputs(ctx, compiled))
-        stats = build.stats
+        return self._full(ctx, compiled, kinds, specs, reason)
+
+    def _full(
+        self,
+        ctx: StepContext,
+        compiled: CompiledRuleSet,
+        kinds: KindRegistry,
+        specs: Mapping[str, DatasetSpec],
+        reason: str,
+    ) -> Mapping[str, DatasetOutput]:
+        start = time.perf_counter()
+        inputs = read_inputs(ctx, compiled)
+        files = inputs[PATHS_DATASET].select(["file_id", "path"])
+        runs = run_releasing(compiled.rules, inputs)
+        graph = LazyGraph(
+            compiled,
+            kinds=kinds,
+            runs=runs,
+            files=files,
+            schemas={name: arrow_schema(spec) for name, spec in specs.items()},
+            started=start,
+        )
+        del runs
+        stats = graph.stats()
         ctx.log(
             f"cpg: {stats.nodes} nodes, {stats.edges} edges, {stats.props} props "
-            f"({stats.dangling_edges} dangling edges dropped) in {stats.seconds:.2f} s"
+            f"({stats.dangling_edges} dangling edges dropped) assembled in {stats.seconds:.2f} s"
         )
-        files = len({*build.tables[NODES].column("file_id").to_pylist()} - {0})
         details = {
             **stats.details(),
-            **full_details(files=files, reason=reason),
+            **full_details(files=files.num_rows, reason=reason),
             DANGLING_FILES: encode_files(stats.dangling_files),
         }
-        return {
-            name: DatasetOutput(data=conformed(table, arrow_schema(specs[name])), details=details)
-            for name, table in build.tables.items()
-        }
+        return {name: DatasetOutput(data=graph.reader(name), details=details) for name in specs}
 
     def _incremental(
         self,

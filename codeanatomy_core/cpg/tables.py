@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from codeanatomy_core.cpg.columns import compact, file_order, int_column, plain, take
+from codeanatomy_core.cpg.columns import file_order, int_column, plain, take
 from codeanatomy_core.cpg.datasets import PROP_FIELDS
 from codeanatomy_core.specs.schema import arrow_field
 
@@ -33,11 +33,6 @@ def conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def ordered(table: pa.Table, first: str, unique: str) -> pa.Table:
-    """``table`` in ascending order of integer columns ``first`` then ``unique``."""
-    return take(table, file_order(int_column(table, first), int_column(table, unique)))
-
-
 def attach_paths(nodes: pa.Table, files: pa.Table) -> pa.Table:
     """Nodes with the path of their file (dictionary-coded; null for rows of no file)."""
     index = pc.index_in(nodes.column("file_id"), value_set=files.column("file_id"))
@@ -46,13 +41,13 @@ def attach_paths(nodes: pa.Table, files: pa.Table) -> pa.Table:
 
 
 def node_table(raw: pa.Table, files: pa.Table) -> pa.Table:
-    """Assembled nodes, with paths, ordered by (file, node id)."""
-    return ordered(attach_paths(raw, files), "file_id", "node_id")
+    """Assembled nodes (ordered by file and node id) with their paths."""
+    return attach_paths(raw, files)
 
 
 def edge_table(raw: pa.Table) -> pa.Table:
-    """Assembled edges ordered by (file, edge id), low-cardinality strings coded."""
-    return ordered(compact(raw, ("origin", "resolution_method")), "file_id", "edge_id")
+    """Assembled edges (ordered by file and edge id)."""
+    return raw
 
 
 def adjacency(edges: pa.Table, first: str) -> pa.Table:

@@ -22,6 +22,7 @@ from codeanatomy_core.cpg.datasets import EDGES, NODES
 from codeanatomy_core.cpg.fileset import InputState, Planner, input_states
 from codeanatomy_core.cpg.history import InputChange, input_change
 from codeanatomy_core.cpg.incremental import IncrementalParts, NeedsFullBuild, StoredGraph, build_files
+from codeanatomy_core.cpg.inputs import delta_at
 from codeanatomy_core.cpg.modes import Previous
 from codeanatomy_core.cpg.sessions import InputSession
 from codeanatomy_core.pipeline.step import StepContext
@@ -51,8 +52,7 @@ def input_changes(
             raise NeedsFullBuild(f"the stored graph does not record the version of input {name!r}")
         out[name] = input_change(
             dataset=name,
-            uri=handle.uri,
-            storage_options=handle.storage_options,
+            opener=lambda handle=handle: delta_at(handle),
             old_version=old,
             new_version=handle.data_version,
             file_column=file_columns[name],
