@@ -19,6 +19,7 @@ from codeanatomy_core.storage.commit import CommitStamp
 from codeanatomy_core.storage.reader import read_handle
 
 MANIFEST = "source_files"
+NO_FILE = 0
 DANGLING_FILES = "dangling_files"
 MAX_LISTED = 256  # more files with dangling edges than this are recorded as "many"
 _MANY = "many"
@@ -99,16 +100,19 @@ def full_details(*, files: int, reason: str) -> dict[str, str]:
 def incremental_details(
     previous: Previous, *, rebuilt: frozenset[int], reasons: Mapping[str, int], rounds: int
 ) -> dict[str, str]:
+    """Files added, changed (rebuilt: their content or the rows other files give them
+    changed), removed and untouched (added + changed + untouched = files now); whether the
+    rows of no file (external symbols) were rebuilt; why files were rebuilt."""
     changes = previous.changes
-    changed = rebuilt - changes.added
-    untouched = previous.manifest_files - len(changes.added) - len(changed - {0})
+    changed = rebuilt - changes.added - {NO_FILE}
     return {
         "mode": "incremental",
         "files_added": str(len(changes.added)),
         "files_changed": str(len(changed)),
         "files_removed": str(len(changes.removed)),
-        "files_untouched": str(max(untouched, 0)),
+        "files_untouched": str(previous.manifest_files - len(changes.added) - len(changed)),
         "files_changed_content": str(len(changes.changed)),
         "files_changed_rows": str(len(changed - changes.changed)),
+        "no_file_rows_rebuilt": str(NO_FILE in rebuilt).lower(),
         "plan": ", ".join(f"{k}={v}" for k, v in sorted(reasons.items())) + f", rounds={rounds}",
     }

@@ -33,7 +33,10 @@ from codeanatomy_core.specs.catalog import SpecCatalog
 from codeanatomy_core.storage.location import TableHandle
 from codeanatomy_core.storage.reader import current_handle
 
-MAX_SHARE = 0.5  # rebuilding more than this share of the files is slower than a full build
+# Rebuilding more than this share of the files of a repository of at least MIN_FILES files
+# is slower than a full build (smaller repositories are cheap either way).
+MAX_SHARE = 0.5
+MIN_FILES = 64
 
 
 class Update(msgspec.Struct, frozen=True, kw_only=True):
@@ -103,7 +106,7 @@ def update(
     manifest = previous.changes.added | previous.changes.changed
     removed = previous.changes.removed
     plan = planner.plan(manifest=manifest, removed=removed)
-    if len(plan.rebuild) > MAX_SHARE * max(previous.manifest_files, 1):
+    if previous.manifest_files >= MIN_FILES and len(plan.rebuild) > MAX_SHARE * previous.manifest_files:
         raise NeedsFullBuild(f"{len(plan.rebuild)} of {previous.manifest_files} files would be rebuilt")
     result = build_files(
         compiled,
