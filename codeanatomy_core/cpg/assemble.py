@@ -28,7 +28,6 @@ from codeanatomy_core.cpg.columns import (
     first_per_key,
     float_column,
     int_column,
-    member,
     take,
 )
 from codeanatomy_core.cpg.contracts import KindRegistry
@@ -188,9 +187,9 @@ class Assembly:
         kind, rule_name = out.labels(kept)
         return take(out.standard, kept).append_column("kind", kind).append_column("rule_name", rule_name)
 
-    def edges(self, node_ids: pa.Array) -> pa.Table:
-        """The best candidate of every edge whose endpoints are among ``node_ids``, ordered
-        by (file, edge id)."""
+    def edges(self, is_node: Callable[[np.ndarray], np.ndarray]) -> pa.Table:
+        """The best candidate of every edge whose endpoints are nodes (``is_node`` says which
+        of an array of ids are), ordered by (file, edge id)."""
         out = self._outputs(EDGES, EDGE_COLUMNS)
         standard = out.standard
         src, dst = int_column(standard, "src"), int_column(standard, "dst")
@@ -201,7 +200,7 @@ class Assembly:
         confidence = float_column(standard, "confidence")
         no_score = standard.column("score").is_null().to_numpy(zero_copy_only=False)
         score = np.where(no_score, confidence, float_column(standard, "score"))
-        valid = member(np.concatenate([src, dst]), node_ids).reshape(2, -1).all(axis=0)
+        valid = is_node(np.concatenate([src, dst])).reshape(2, -1).all(axis=0)
         candidates = np.flatnonzero(valid)
         ranking = (
             out.rule[candidates],

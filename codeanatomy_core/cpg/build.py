@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from codeanatomy_core.cpg.assemble import Assembly
+from codeanatomy_core.cpg.columns import member
 from codeanatomy_core.cpg.contracts import KindRegistry
 from codeanatomy_core.cpg.datasets import EDGES, EDGES_BY_DST, EDGES_BY_SRC, NODES, PROPS, PROPS_MAP
 from codeanatomy_core.cpg.props import props_map
@@ -136,7 +137,7 @@ def assemble_graph(
     valid = nodes.column("node_id").combine_chunks()
     if known_nodes is not None and len(known_nodes):
         valid = pa.concat_arrays([valid, known_nodes.cast(pa.int64())])
-    edges = edge_table(assembly.edges(valid))
+    edges = edge_table(assembly.edges(lambda ids: member(ids, valid)))
     props = prop_table(assembly.props)
     assembly.props.clear()
     stats = BuildStats(

@@ -47,6 +47,14 @@ def member(values: np.ndarray, ids: pa.Array) -> np.ndarray:
     return pc.is_in(pa.array(values, pa.int64()), value_set=ids).to_numpy(zero_copy_only=False)
 
 
+def sorted_member(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """Which ``values`` are among the ascending, distinct ``ordered`` ids (binary search)."""
+    if len(ordered) == 0:
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return ordered[at] == values
+
+
 def int_column(table: pa.Table, name: str) -> np.ndarray:
     """An integer column as numpy (nulls as 0)."""
     column = table.column(name)

@@ -21,7 +21,8 @@ from codeanatomy_core.ids import tag_id
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _NULL = np.uint64(tag_id("digest:null"))
 _CHUNK_BYTES = 1 << 22  # strings are hashed in slices of about this many bytes
-_WEIGHTS: np.ndarray = np.zeros(0, dtype=np.uint64)
+# One shared, growing table of weights (a dict slot avoids a module-level ``global``).
+_WEIGHTS: dict[str, np.ndarray] = {"table": np.zeros(0, dtype=np.uint64)}
 
 
 def mix(x: np.ndarray) -> np.ndarray:
@@ -34,11 +35,12 @@ def mix(x: np.ndarray) -> np.ndarray:
 
 def _weights(n: int) -> np.ndarray:
     """Pseudo-random odd weights of byte positions 0..n-1 (grown on demand, shared)."""
-    global _WEIGHTS
-    if len(_WEIGHTS) < n:
-        size = max(n, 2 * len(_WEIGHTS), 256)
-        _WEIGHTS = mix(np.arange(size, dtype=np.uint64) + _GOLDEN) | np.uint64(1)
-    return _WEIGHTS[:n]
+    table = _WEIGHTS["table"]
+    if len(table) < n:
+        size = max(n, 2 * len(table), 256)
+        table = mix(np.arange(size, dtype=np.uint64) + _GOLDEN) | np.uint64(1)
+        _WEIGHTS["table"] = table
+    return table[:n]
 
 
 def _string_hashes(array: pa.Array) -> np.ndarray:

@@ -10,6 +10,7 @@ the change unknown: the caller compares the two versions' rows instead.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from enum import StrEnum
@@ -90,16 +91,16 @@ def input_change(
     file_column: str | None,
 ) -> InputChange:
     """How ``dataset`` changed from ``old_version`` to ``new_version`` (data versions)."""
-    base = {"dataset": dataset, "old_version": old_version, "new_version": new_version}
+    base = functools.partial(InputChange, dataset=dataset, old_version=old_version, new_version=new_version)
     if old_version == new_version:
-        return InputChange(**base, kind=ChangeKind.UNCHANGED)
+        return base(kind=ChangeKind.UNCHANGED)
     if file_column is None or old_version > new_version:
-        return InputChange(**base, kind=ChangeKind.REWRITTEN, reason="not scoped by file")
+        return base(kind=ChangeKind.REWRITTEN, reason="not scoped by file")
     try:
         table: DeltaTable | None = opener()
         history = [] if table is None else table.history(table.version() - old_version)
     except (StorageError, DeltaError, OSError, ValueError) as err:
-        return InputChange(**base, kind=ChangeKind.REWRITTEN, reason=f"history unreadable: {err}")
+        return base(kind=ChangeKind.REWRITTEN, reason=f"history unreadable: {err}")
     files: set[int] = set()
     seen: set[int] = set()
     for info in history:
@@ -111,8 +112,8 @@ def input_change(
         if not changes:
             continue
         if replaced is None:
-            return InputChange(**base, kind=ChangeKind.REWRITTEN, reason=f"version {version} rewrote it")
+            return base(kind=ChangeKind.REWRITTEN, reason=f"version {version} rewrote it")
         files |= replaced
     if seen != set(range(old_version + 1, new_version + 1)):
-        return InputChange(**base, kind=ChangeKind.REWRITTEN, reason="history incomplete")
-    return InputChange(**base, kind=ChangeKind.REPLACED, files=frozenset(files))
+        return base(kind=ChangeKind.REWRITTEN, reason="history incomplete")
+    return base(kind=ChangeKind.REPLACED, files=frozenset(files))

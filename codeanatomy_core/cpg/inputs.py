@@ -58,7 +58,9 @@ def read_table(handle: TableHandle, columns: Sequence[str], *, version: int | No
             paths = _paths(table, handle.uri)
             if not paths:
                 return plain_types(schema.empty_table().select(list(columns)))
-            return plain_types(ds.dataset(paths, schema=schema, format="parquet").to_table(columns=list(columns)))
+            return plain_types(
+                ds.dataset(paths, schema=schema, format="parquet").to_table(columns=list(columns))
+            )
         return scan_table(table, columns=list(columns))
     except (DeltaError, OSError, ValueError, pa.ArrowException) as err:
         raise StorageError(f"reading dataset {handle.dataset!r} from {handle.uri} failed: {err}") from err
@@ -66,7 +68,10 @@ def read_table(handle: TableHandle, columns: Sequence[str], *, version: int | No
 
 def _paths(table: DeltaTable, uri: str) -> list[str]:
     root = uri.removeprefix("file://").rstrip("/")
-    return [p if p.startswith("/") else f"{root}/{p}" for p in pa.table(table.get_add_actions()).column("path").to_pylist()]
+    return [
+        p if p.startswith("/") else f"{root}/{p}"
+        for p in pa.table(table.get_add_actions()).column("path").to_pylist()
+    ]
 
 
 def _local_parquet(table: DeltaTable, uri: str) -> bool:

@@ -11,13 +11,9 @@ version of exactly the tables it feeds.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import pyarrow as pa
-
-from codeanatomy_core.cpg.build import PATHS_DATASET, run_releasing
 from codeanatomy_core.cpg.contracts import KindRegistry
 from codeanatomy_core.cpg.datasets import (
     EDGES,
@@ -35,20 +31,9 @@ from codeanatomy_core.cpg.derivations import (
     derivations,
 )
 from codeanatomy_core.cpg.handler import CpgHandler
-from codeanatomy_core.cpg.incremental import NeedsFullBuild
-from codeanatomy_core.cpg.inputs import forget_tables, read_table
-from codeanatomy_core.cpg.modes import (
-    DANGLING_FILES,
-    Previous,
-    encode_files,
-    full_details,
-    incremental_details,
-    previous_build,
-)
-from codeanatomy_core.cpg.output import LazyGraph
+from codeanatomy_core.cpg.run import build_graph, graph_of
 from codeanatomy_core.cpg.runtime import kinds_of
-from codeanatomy_core.cpg.tables import conformed
-from codeanatomy_core.cpg.update import update
+from codeanatomy_core.cpg.tables import PATHS_DATASET
 from codeanatomy_core.errors import PipelineError
 from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext
 from codeanatomy_core.registry.cpg_tables import DERIVATIONS_TABLE, EDGE_CONTRACTS_TABLE, NODE_CONTRACTS_TABLE
@@ -56,13 +41,11 @@ from codeanatomy_core.registry.decode import typed_rows
 from codeanatomy_core.registry.relspec_decode import decode_kinds, decode_rule_registry
 from codeanatomy_core.registry.relspec_tables import RULE_TEMPLATES_TABLE, RULES_TABLE
 from codeanatomy_core.registry.table import RegistryTable
-from codeanatomy_core.relspec.compiler import CompiledRuleSet, RuleCompiler
+from codeanatomy_core.relspec.compiler import RuleCompiler
 from codeanatomy_core.relspec.model import RuleDomain
 from codeanatomy_core.relspec.rows import RuleRow, TemplateRow
 from codeanatomy_core.relspec.runtime import RelspecRuntime
-from codeanatomy_core.relspec.scoping import file_column, rule_scope
 from codeanatomy_core.specs.model import DatasetSpec
-from codeanatomy_core.specs.schema import arrow_schema
 from codeanatomy_core.specs.signature import signature
 from codeanatomy_core.storage.reader import read_handle
 
@@ -91,14 +74,6 @@ def rule_inputs(runtime: RelspecRuntime) -> tuple[str, ...]:
     """The datasets the cpg rules read, plus source_files (paths)."""
     names = {name for rule in runtime.registry if rule.domain is RuleDomain.CPG for name in rule.inputs}
     return tuple(sorted(names | {PATHS_DATASET}))
-
-
-def read_inputs(ctx: StepContext, compiled: CompiledRuleSet) -> dict[str, pa.Table]:
-    """Every dataset the rules read, with only the columns they refer to (and the paths)."""
-    try:
-        return {name: read_table(ctx.input(name), cols) for name, cols in read_columns(compiled).items()}
-    finally:
-        forget_tables()
 
 
 def output_specs(runtime: RelspecRuntime) -> tuple[DatasetSpec, ...]:
@@ -181,111 +156,8 @@ class CpgRunner:
         # rules and validation report are reused (computed once per runtime).
         runtime = self.runtime
         runtime.require_valid()
-        compiled = runtime.compiled()
-        kinds = kinds_of(runtime)
         specs = {spec.name: spec for spec in output_specs(runtime)}
-        previous, reason = previous_build(ctx, outputs=tuple(specs))
-        if previous is not None:
-            try:
-                return self._incremental(ctx, runtime, compiled, kinds, previous, specs)
-            except NeedsFullBuild as err:
-                reason = str(err)
-            finally:
-                forget_tables()
-        ctx.log(f"cpg: full build ({reason})")
-        return self._full(ctx, compiled, kinds, specs, reason)
-
-    def _full(
-        self,
-        ctx: StepContext,
-        compiled: CompiledRuleSet,
-        kinds: KindRegistry,
-        specs: Mapping[str, DatasetSpec],
-        reason: str,
-    ) -> Mapping[str, DatasetOutput]:
-        start = time.perf_counter()
-        inputs = read_inputs(ctx, compiled)
-        files = inputs[PATHS_DATASET].select(["file_id", "path"])
-        runs = run_releasing(compiled.rules, inputs)
-        graph = LazyGraph(
-            compiled,
-            kinds=kinds,
-            runs=runs,
-            files=files,
-            schemas={name: arrow_schema(spec) for name, spec in specs.items()},
-            started=start,
-        )
-        del runs
-        stats = graph.stats()
-        ctx.log(
-            f"cpg: {stats.nodes} nodes, {stats.edges} edges, {stats.props} props "
-            f"({stats.dangling_edges} dangling edges dropped) assembled in {stats.seconds:.2f} s"
-        )
-        details = {
-            **stats.details(),
-            **full_details(files=files.num_rows, reason=reason),
-            DANGLING_FILES: encode_files(stats.dangling_files),
-        }
-        return {name: DatasetOutput(data=graph.reader(name), details=details) for name in specs}
-
-    def _incremental(
-        self,
-        ctx: StepContext,
-        runtime: RelspecRuntime,
-        compiled: CompiledRuleSet,
-        kinds: KindRegistry,
-        previous: Previous,
-        specs: Mapping[str, DatasetSpec],
-    ) -> Mapping[str, DatasetOutput]:
-        reads = read_columns(compiled)
-        rules = {r.name: r for r in runtime.registry}
-        scopes = {
-            name: rule_scope(
-                rule, runtime.catalog, projection=runtime.compiler.projection(rule, runtime.registry)
-            )
-            for name, rule in rules.items()
-        }
-        file_columns = {name: file_column(runtime.catalog, name) for name in reads}
-        done = update(
-            ctx,
-            compiled=compiled,
-            kinds=kinds,
-            rules=rules,
-            scopes=scopes,
-            file_columns=file_columns,
-            previous=previous,
-            specs=specs,
-            reads=reads,
-        )
-        result = done.result
-        stats = result.parts.stats
-        replaced = sorted(result.rebuilt | done.removed)
-        dangling = ((previous.dangling_files or frozenset()) - set(replaced)) | stats.dangling_files
-        details = {
-            **stats.details(),
-            **incremental_details(
-                previous, rebuilt=result.rebuilt, reasons=done.reasons, rounds=result.rounds
-            ),
-            DANGLING_FILES: encode_files(dangling),
-        }
-        ctx.log(
-            f"cpg: incremental, {len(result.rebuilt)} files rebuilt ({details['plan']}), "
-            f"{len(done.removed)} removed: {stats.nodes} nodes, {stats.edges} edges, {stats.props} props "
-            f"in {stats.seconds:.2f} s"
-        )
-        return {
-            name: DatasetOutput(
-                data=conformed(table, arrow_schema(specs[name])), replace_file_ids=replaced, details=details
-            )
-            for name, table in result.parts.tables().items()
-        }
-
-
-def read_columns(compiled: CompiledRuleSet) -> dict[str, tuple[str, ...]]:
-    """The columns of every input the rules read (and the paths of source_files)."""
-    reads = compiled.reads()
-    reads[PATHS_DATASET] = tuple(sorted({*reads.get(PATHS_DATASET, ()), "file_id", "path"}))
-    return reads
+        return build_graph(ctx, graph_of(runtime, kinds=kinds_of(runtime), specs=specs), runtime)
 
 
 def cpg_step(runtime: RelspecRuntime, *, registry_tables: Mapping[str, RegistryTable]) -> Step:

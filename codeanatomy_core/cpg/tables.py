@@ -62,6 +62,7 @@ def prop_table(parts: Sequence[pa.Table]) -> pa.Table:
     """All property rows, ordered by file, entity id and property id."""
     if not parts:
         return PROPS_SCHEMA.empty_table()
-    table = pa.concat_tables([p.select(PROPS_SCHEMA.names) for p in parts]).combine_chunks()
+    plain_parts = [plain(p.select(PROPS_SCHEMA.names)).cast(PROPS_SCHEMA) for p in parts]
+    table = pa.concat_tables(plain_parts).combine_chunks()
     files, entities, props = (int_column(table, n) for n in ("file_id", "entity_id", "prop_id"))
     return plain(take(table, file_order(files, entities, props))).cast(PROPS_SCHEMA)

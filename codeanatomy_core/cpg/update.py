@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 import msgspec
@@ -55,7 +56,7 @@ def input_changes(
             raise NeedsFullBuild(f"the stored graph does not record the version of input {name!r}")
         out[name] = input_change(
             dataset=name,
-            opener=lambda handle=handle: delta_at(handle),
+            opener=functools.partial(delta_at, handle),
             old_version=old,
             new_version=handle.data_version,
             file_column=file_columns[name],
