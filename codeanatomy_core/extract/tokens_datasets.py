@@ -11,6 +11,7 @@ from codeanatomy_core.specs import (
     Domain,
     FieldSpec,
 )
+from codeanatomy_core.specs.rule_intent import COLUMN_KEY, INTENT_KEY
 from codeanatomy_core.specs.types import INT32, INT64, STRING
 
 COMMENT_TAG = "comment"
@@ -27,23 +28,47 @@ COMMENTS = DatasetSpec(
     name="comments",
     domain=Domain.EXTRACT,
     description="Every comment of a file (what tokenize reports as COMMENT), found without "
-    "tokenizing: a '#' outside the string literals known from the syntax tree.",
+    "tokenizing: a '#' outside the string literals known from the syntax tree. Its COMMENT "
+    "nodes come from the rule intent on comment_id (a rule synthesized from this contract).",
     fields=(
         FieldSpec(
             name="comment_id",
             dtype=INT64,
             nullable=False,
             description=f"derive_ids(file_id, {COMMENT_TAG!r}, ordinal)",
+            metadata={INTENT_KEY: "nodes:COMMENT"},
         ),
         _FILE_ID,
         FieldSpec(name="ordinal", dtype=INT32, nullable=False, description="index in the file"),
-        FieldSpec(name="bstart", dtype=INT64, nullable=False, description="byte offset of the '#'"),
         FieldSpec(
-            name="bend", dtype=INT64, nullable=False, description="end of the line, terminator excluded"
+            name="bstart",
+            dtype=INT64,
+            nullable=False,
+            description="byte offset of the '#'",
+            metadata={COLUMN_KEY: "bstart"},
         ),
-        FieldSpec(name="line", dtype=INT32, nullable=False, description="1-based"),
+        FieldSpec(
+            name="bend",
+            dtype=INT64,
+            nullable=False,
+            description="end of the line, terminator excluded",
+            metadata={COLUMN_KEY: "bend"},
+        ),
+        FieldSpec(
+            name="line",
+            dtype=INT32,
+            nullable=False,
+            description="1-based",
+            metadata={COLUMN_KEY: "start_line,end_line"},
+        ),
         FieldSpec(name="col", dtype=INT32, nullable=False, description="0-based UTF-8 byte column"),
-        FieldSpec(name="text", dtype=STRING, nullable=False, description="the comment, '#' included"),
+        FieldSpec(
+            name="text",
+            dtype=STRING,
+            nullable=False,
+            description="the comment, '#' included",
+            metadata={COLUMN_KEY: "text"},
+        ),
     ),
     key=("comment_id",),
     ordering=("file_id", "ordinal"),

@@ -7,7 +7,8 @@ the dataset's signature). On the field holding the entity id::
 
 declares that each row is a node of kind ``COMMENT`` (``edges:<KIND>`` on the source-id
 field declares edges, with the destination field marked ``column=dst``). Other fields
-take part with ``{COLUMN_KEY: "<output column or property>"}``; the spec's
+take part with ``{COLUMN_KEY: "<output column or property>"}`` (several, comma-separated,
+when one field fills more than one column, e.g. a line that is both start and end); the spec's
 ``file_id_column`` becomes the rows' ``file_id``. No hand wiring: every dataset of the
 catalog is read, and the rule is named ``<dataset>_<kind>`` (lower case) in bundle
 ``contracts``.
@@ -28,9 +29,10 @@ from codeanatomy_core.relspec.model import (
     RuleOutput,
 )
 from codeanatomy_core.specs.model import DatasetSpec
+from codeanatomy_core.specs.rule_intent import COLUMN_KEY, INTENT_KEY
 
-INTENT_KEY = "codeanatomy.relspec.intent"
-COLUMN_KEY = "codeanatomy.relspec.column"
+__all__ = ["COLUMN_KEY", "INTENT_KEY", "synthesize_rule", "synthesize_rules"]
+
 SYNTHESIZED_BUNDLE = "contracts"
 ALIAS = "t"
 
@@ -59,12 +61,15 @@ def synthesize_rule(spec: DatasetSpec) -> RuleDefinition:
     if spec.file_id_column is not None:
         columns["file_id"] = f"{ALIAS}.{spec.file_id_column}"
     for spec_field in spec.fields:
-        column = spec_field.metadata.get(COLUMN_KEY)
-        if column is None:
+        declared = spec_field.metadata.get(COLUMN_KEY)
+        if declared is None:
             continue
-        if column in columns and columns[column] != f"{ALIAS}.{spec_field.name}":
-            raise RuleError(f"dataset {spec.name!r}: output column {column!r} is declared by two fields")
-        columns[column] = f"{ALIAS}.{spec_field.name}"
+        for column in (c.strip() for c in declared.split(",")):
+            if not column:
+                raise RuleError(f"dataset {spec.name!r}: field {spec_field.name!r} declares an empty column")
+            if column in columns and columns[column] != f"{ALIAS}.{spec_field.name}":
+                raise RuleError(f"dataset {spec.name!r}: output column {column!r} is declared by two fields")
+            columns[column] = f"{ALIAS}.{spec_field.name}"
     body = RelationalBody(
         source=DatasetRef(alias=ALIAS, dataset=spec.name),
         projection=tuple(Projection(column=c, expr=e) for c, e in columns.items()),

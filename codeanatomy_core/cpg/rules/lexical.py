@@ -1,7 +1,9 @@
 """Comments and docstrings (comments, docstrings).
 
-A COMMENT is its ``comment_id``, a DOCSTRING its ``docstring_id``. A file's comments hang
-off its MODULE (``derive_id(file_id, 'ast', 0)``); a docstring off its owner's syntax node.
+A COMMENT is its ``comment_id``, a DOCSTRING its ``docstring_id``. COMMENT nodes are not
+written here: the ``comments`` spec declares them (a rule synthesized from its contract).
+A file's comments hang off its MODULE (``derive_id(file_id, 'ast', 0)``); a docstring off
+its owner's syntax node.
 """
 
 from __future__ import annotations
@@ -12,26 +14,6 @@ from codeanatomy_core.relspec.bundles import RuleBundle
 from codeanatomy_core.relspec.model import RuleDefinition
 
 LEXICAL = RuleBundle("cpg_lexical", description="Comments and docstrings.")
-
-
-@LEXICAL.rule
-def comment_nodes() -> RuleDefinition:
-    return node_rule(
-        name="comment_nodes",
-        kind=NodeKind.COMMENT,
-        source=ref("c", "comments"),
-        origin="lexical",
-        columns={
-            "node_id": "c.comment_id",
-            "file_id": "c.file_id",
-            "bstart": "c.bstart",
-            "bend": "c.bend",
-            "start_line": "c.line",
-            "end_line": "c.line",
-            "text": "c.text",
-        },
-        description="One COMMENT node per comment.",
-    )
 
 
 @LEXICAL.rule

@@ -44,7 +44,24 @@ def test_the_intent_produces_the_rule() -> None:
         "bend": "t.bend",
         "text": "t.body",
     }
-    assert synthesize_rules([TODOS, *default_steps().catalog]) == (rule,)
+    builtin = synthesize_rule(default_steps().catalog.get("comments"))
+    assert synthesize_rules([TODOS, *default_steps().catalog]) == (builtin, rule)
+
+
+def test_the_builtin_comments_contract_declares_comment_nodes() -> None:
+    rule = synthesize_rule(default_steps().catalog.get("comments"))
+    assert rule.name == "comments_comment"
+    assert rule.output == RuleOutput(dataset="cpg_nodes", kind="COMMENT")
+    # one field (the line) fills two columns: start_line and end_line
+    assert {p.column: p.expr for p in rule.body.projection} == {
+        "node_id": "t.comment_id",
+        "file_id": "t.file_id",
+        "bstart": "t.bstart",
+        "bend": "t.bend",
+        "start_line": "t.line",
+        "end_line": "t.line",
+        "text": "t.text",
+    }
 
 
 def test_synthesized_rules_join_the_runtime_and_validate() -> None:
@@ -52,6 +69,7 @@ def test_synthesized_rules_join_the_runtime_and_validate() -> None:
     catalog = SpecCatalog([*base.catalog, TODOS])
     runtime = default_runtime(catalog)
     assert runtime.registry.bundle_of("todo_comments_comment") == "contracts"
+    assert runtime.registry.bundle_of("comments_comment") == "contracts"
     assert "contracts" in {s.bundle for s in runtime.sources}
     assert runtime.validation().ok, runtime.validation().describe()
 
@@ -65,3 +83,18 @@ def test_a_malformed_intent_names_the_dataset() -> None:
     )
     with pytest.raises(RuleError, match=r"dataset 'bad_intent': rule intent 'vertices:COMMENT' is not"):
         synthesize_rule(bad)
+
+
+def test_a_column_declared_by_two_fields_names_both() -> None:
+    clash = DatasetSpec(
+        name="clash",
+        domain=Domain.EXTRACT,
+        description="",
+        fields=(
+            FieldSpec(name="x", dtype=INT64, nullable=False, metadata={INTENT_KEY: "nodes:COMMENT"}),
+            FieldSpec(name="a", dtype=INT64, nullable=False, metadata={COLUMN_KEY: "bstart,bend"}),
+            FieldSpec(name="b", dtype=INT64, nullable=False, metadata={COLUMN_KEY: "bend"}),
+        ),
+    )
+    with pytest.raises(RuleError, match=r"dataset 'clash': output column 'bend' is declared by two fields"):
+        synthesize_rule(clash)
