@@ -3,7 +3,9 @@
 It reads ``py_facts`` (one row per file, written incrementally by the extract step: a
 changed file re-extracts only itself) and resolves the whole program in memory. The
 per-file tables (scopes, definitions, name_refs, callsites, decorators) replace only the
-rows of files whose facts changed; the resolution tables are rebuilt whole.
+rows of files whose facts changed. The whole-program tables (imports, class bases and the
+resolution candidates) are resolved whole, but only the files whose rows differ from the
+stored ones are rewritten: downstream steps then see which files' resolution changed.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from codeanatomy_core.storage.reader import read_handle
 _COLUMNS = ["file_id", "path", "facts_version", "facts"]
 # Tables whose rows depend on their own file's facts only (imports and class_bases are
 # resolved against the whole program).
+_SPECS = {spec.name: spec for spec in (*ENTITY_DATASETS, *RESOLUTION_DATASETS)}
 PER_FILE = frozenset(spec.name for spec in (SCOPES, DEFINITIONS, NAME_REFS, CALLSITES, DECORATORS))
 
 
@@ -69,7 +72,11 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                 data=table, replace_file_ids=changes.replaced, details={**details, **changes.details()}
             )
         else:
-            outputs[name] = DatasetOutput(data=table, details={**details, "mode": "full"})
+            outputs[name] = DatasetOutput(
+                data=table,
+                changed_files_only=_SPECS[name].file_id_column is not None,
+                details=details,
+            )
     return outputs
 
 
