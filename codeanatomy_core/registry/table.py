@@ -32,6 +32,7 @@ from codeanatomy_core.pipeline.step import Step
 from codeanatomy_core.specs.catalog import SpecCatalog
 from codeanatomy_core.specs.codec import StructCodec
 from codeanatomy_core.specs.model import DatasetSpec, Domain
+from codeanatomy_core.specs.named import unique_by_name
 from codeanatomy_core.specs.schema import arrow_schema
 from codeanatomy_core.specs.templates import TEMPLATES, TemplateCatalog
 
@@ -156,13 +157,5 @@ class RegistryTable:
 
 
 def check_unique_tables(tables: Iterable[RegistryTable]) -> tuple[RegistryTable, ...]:
-    """Tables sorted by name; a name defined twice is an error naming both generators."""
-    by_name: dict[str, RegistryTable] = {}
-    for table in tables:
-        if table.name in by_name:
-            raise CatalogError(
-                f"registry table {table.name!r} is defined twice: by {by_name[table.name].source} "
-                f"and by {table.source}"
-            )
-        by_name[table.name] = table
-    return tuple(by_name[name] for name in sorted(by_name))
+    """Tables sorted by name; a name declared twice is an error naming both generators."""
+    return tuple(unique_by_name(tables, what="registry table", where=lambda t: f"by {t.source}").values())

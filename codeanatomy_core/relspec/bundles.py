@@ -21,6 +21,7 @@ import msgspec
 
 from codeanatomy_core.relspec.errors import BundleError
 from codeanatomy_core.relspec.model import RuleDefinition, RuleTemplate
+from codeanatomy_core.specs.named import unique_by_name
 
 RuleFactory = Callable[[], RuleDefinition]
 
@@ -100,15 +101,9 @@ class RuleRegistry:
     __slots__ = ("_bundles", "_rules", "_templates", "declared", "template_declared")
 
     def __init__(self, bundles: Iterable[RuleBundle]) -> None:
-        by_name: dict[str, RuleBundle] = {}
-        for bundle in bundles:
-            if bundle.name in by_name:
-                raise BundleError(
-                    f"bundle {bundle.name!r} is declared twice: in {by_name[bundle.name].place} "
-                    f"and in {bundle.place}"
-                )
-            by_name[bundle.name] = bundle
-        self._bundles = dict(sorted(by_name.items()))
+        self._bundles = unique_by_name(
+            bundles, what="bundle", where=lambda b: f"in {b.place}", error=BundleError
+        )
         rules: dict[str, RuleDefinition] = {}
         templates: dict[str, RuleTemplate] = {}
         self.declared: dict[str, Declared] = {}

@@ -17,12 +17,13 @@ data: it enters the Arrow field metadata and the spec's signature).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 
 import msgspec
 
-from codeanatomy_core.errors import CatalogError, SpecError
+from codeanatomy_core.errors import SpecError
 from codeanatomy_core.specs.model import DatasetSpec, FieldSpec
+from codeanatomy_core.specs.named import NamedCollection, unique_by_name
 from codeanatomy_core.specs.types import INT32, INT64
 
 TEMPLATE_KEY = "codeanatomy.template"
@@ -108,40 +109,16 @@ def field_template(spec_field: FieldSpec) -> str | None:
     return spec_field.metadata.get(TEMPLATE_KEY)
 
 
-class TemplateCatalog:
+class TemplateCatalog(NamedCollection[FieldTemplate]):
     """Templates by name, sorted; a name declared twice is an error naming both."""
 
-    __slots__ = ("_by_name",)
+    __slots__ = ()
+    _what = "field template"
 
     def __init__(self, templates: Iterable[FieldTemplate]) -> None:
-        by_name: dict[str, FieldTemplate] = {}
-        for template in templates:
-            if template.name in by_name:
-                first = by_name[template.name]
-                raise CatalogError(
-                    f"template {template.name!r} is declared twice: with fields {first.field_names} "
-                    f"and with fields {template.field_names}"
-                )
-            by_name[template.name] = template
-        self._by_name = dict(sorted(by_name.items()))
-
-    def __iter__(self) -> Iterator[FieldTemplate]:
-        return iter(self._by_name.values())
-
-    def __len__(self) -> int:
-        return len(self._by_name)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._by_name
-
-    def names(self) -> tuple[str, ...]:
-        return tuple(self._by_name)
-
-    def get(self, name: str) -> FieldTemplate:
-        try:
-            return self._by_name[name]
-        except KeyError:
-            raise CatalogError(f"no field template named {name!r}; known: {self.names()}") from None
+        super().__init__(
+            unique_by_name(templates, what="template", where=lambda t: f"with fields {t.field_names}")
+        )
 
 
 FILE_SCOPED = FieldTemplate(

@@ -316,7 +316,7 @@ def test_bad_registries_are_refused_naming_the_generators(tiny: Any) -> None:
         name="registry_x", describes=None, row_type=KindRow, rows=second, key=("kind",), description="y"
     )
     with pytest.raises(
-        CatalogError, match=r"registry table 'registry_x' is defined twice: by .*first and by .*second"
+        CatalogError, match=r"registry table 'registry_x' is declared twice: by .*first and by .*second"
     ):
         RegistryCatalog(tiny.base(), extra=(dup, other))
     registry = RegistryCatalog(tiny.base(), extra=(dup,))

@@ -39,7 +39,7 @@ def test_catalog_iterates_in_name_order_whatever_the_declaration_order() -> None
 
 
 def test_duplicate_dataset_name_is_rejected() -> None:
-    with pytest.raises(CatalogError, match=re.escape("dataset 'alpha' is declared twice in the catalog")):
+    with pytest.raises(CatalogError, match=re.escape("dataset 'alpha' is declared twice: in domain")):
         SpecCatalog([spec("alpha"), spec("beta"), spec("alpha", domain=Domain.CPG)])
 
 
@@ -52,7 +52,7 @@ def test_unknown_upstream_is_rejected() -> None:
 def test_get_unknown_dataset_names_it() -> None:
     catalog = SpecCatalog([spec("alpha")])
     assert catalog.get("alpha") == spec("alpha")
-    with pytest.raises(CatalogError, match=re.escape("no dataset named 'omega' in the catalog")):
+    with pytest.raises(CatalogError, match=re.escape("no dataset named 'omega'; known: ")):
         catalog.get("omega")
 
 
@@ -65,7 +65,7 @@ def test_replace_swaps_one_spec_and_keeps_the_rest() -> None:
     assert catalog.get("beta").logic_version == 1
     changed = {n for n, s in replaced.signatures().items() if s != catalog.signatures()[n]}
     assert changed == {"beta"}
-    with pytest.raises(CatalogError, match=re.escape("no dataset named 'gamma' in the catalog")):
+    with pytest.raises(CatalogError, match=re.escape("no dataset named 'gamma'; known: ")):
         catalog.replace(spec("gamma"))
 
 
