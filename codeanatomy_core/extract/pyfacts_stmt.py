@@ -70,9 +70,14 @@ class StatementWalker(DefinitionWalker):
 
     def walk_module(self, tree: ast.Module) -> None:
         self.init_statements()
-        self.scope.bindings = prescan(tree.body)
-        self.body(tree.body)
-        self.finish_file()
+        try:
+            self.scope.bindings = prescan(tree.body)
+            self.body(tree.body)
+            self.finish_file()
+        finally:
+            # The handler tables hold bound methods of the walker: a reference cycle that
+            # left the walker and every fact it built to the cyclic collector.
+            del self._stmt, self._expr
 
     def body(self, stmts: list[ast.stmt]) -> None:
         handlers = self._stmt
