@@ -37,17 +37,43 @@ for _optional in ("TypeVar", "ParamSpec", "TypeVarTuple"):  # Python >= 3.12
 _NAME_LISTS = (ast.Global, ast.Nonlocal)
 
 
+# Field types of the grammar that never hold a node (ast class docstrings name them).
+_SCALAR_TYPES = frozenset({"identifier", "int", "string", "constant"})
+_SINGLE, _MANY, _ANY = 0, 1, 2
+
+
+def _child_plan(cls: type) -> tuple[tuple[str, int], ...]:
+    """(field, how) of the fields that may hold nodes, last field first.
+
+    ``how`` is _SINGLE (a node or None), _MANY (a list of nodes or None), or _ANY when the
+    class's signature is unknown (the value is tested as it comes).
+    """
+    fields: tuple[str, ...] = tuple(cls._fields)  # type: ignore[attr-defined]
+    doc = cls.__doc__ or ""
+    head, _, rest = doc.partition("(")
+    declared = [part.split() for part in rest.rstrip(")").split(",")] if rest else []
+    if head != cls.__name__ or [p[-1] for p in declared if p] != list(fields):
+        return tuple((name, _ANY) for name in reversed(fields))
+    plan: list[tuple[str, int]] = []
+    for kind, name in declared:
+        base = kind.rstrip("*?")
+        if base not in _SCALAR_TYPES:
+            plan.append((name, _MANY if kind.endswith("*") else _SINGLE))
+    return tuple(reversed(plan))
+
+
 class _NodeClass:
     """What the traversal needs to know about one ast class (computed once per class)."""
 
-    __slots__ = ("fields", "kind", "name_attr", "name_list", "positioned")
+    __slots__ = ("kind", "name_attr", "name_list", "named", "plan", "positioned")
 
     def __init__(self, cls: type) -> None:
-        self.fields: tuple[str, ...] = tuple(cls._fields)  # type: ignore[attr-defined]
         self.kind = cls.__name__
         self.positioned = "end_lineno" in cls._attributes  # type: ignore[attr-defined]
         self.name_attr = _NAME_ATTRS.get(cls)
         self.name_list = issubclass(cls, _NAME_LISTS)
+        self.named = self.name_attr is not None or self.name_list
+        self.plan = _child_plan(cls)
 
 
 _CLASSES: dict[type, _NodeClass] = {}
@@ -111,56 +137,66 @@ def traverse(  # noqa: PLR0915 - one flat hot loop: a call per node would cost 2
 ) -> TreeIndex:
     """Walk ``tree`` once, recording every node (as ``ast.walk`` yields them) in pre-order."""
     index = TreeIndex()
-    nodes, parents, depths = index.nodes, index.parents, index.depths
-    field_names, field_indices = index.field_names, index.field_indices
-    kinds, names = index.kinds, index.names
-    start_lines, start_cols = index.start_lines, index.start_cols
-    end_lines, end_cols = index.end_lines, index.end_cols
+    nodes = index.nodes
+    # Bound appends: this loop runs once per node, attribute lookups are a good part of it.
+    add_node, add_parent, add_depth = nodes.append, index.parents.append, index.depths.append
+    add_field, add_position = index.field_names.append, index.field_indices.append
+    add_kind, add_name = index.kinds.append, index.names.append
+    add_sline, add_scol = index.start_lines.append, index.start_cols.append
+    add_eline, add_ecol = index.end_lines.append, index.end_cols.append
     classes = _CLASSES
     dispatch = dispatch or {}
     stack: list[tuple[ast.AST, int, int, str | None, int | None]] = [(tree, -1, 0, None, None)]
-    pop = stack.pop
+    pop, push = stack.pop, stack.append
     AST = ast.AST  # local alias: global and attribute lookups dominate this loop
+    ordinal = -1
     while stack:
         node, parent, depth, field, position = pop()
         cls = node.__class__
         info = classes.get(cls)
         if info is None:
             info = classes[cls] = _NodeClass(cls)
-        ordinal = len(nodes)
-        nodes.append(node)
-        parents.append(parent)
-        depths.append(depth)
-        field_names.append(field)
-        field_indices.append(position)
-        kinds.append(info.kind)
-        names.append(_name_of(node, info) if info.name_attr or info.name_list else None)
+        ordinal += 1
+        add_node(node)
+        add_parent(parent)
+        add_depth(depth)
+        add_field(field)
+        add_position(position)
+        add_kind(info.kind)
+        add_name(_name_of(node, info) if info.named else None)
         if info.positioned and node.end_lineno is not None:  # type: ignore[attr-defined]
-            start_lines.append(node.lineno)  # type: ignore[attr-defined]
-            start_cols.append(node.col_offset)  # type: ignore[attr-defined]
-            end_lines.append(node.end_lineno)  # type: ignore[attr-defined]
-            end_cols.append(node.end_col_offset)  # type: ignore[attr-defined]
+            add_sline(node.lineno)  # type: ignore[attr-defined]
+            add_scol(node.col_offset)  # type: ignore[attr-defined]
+            add_eline(node.end_lineno)  # type: ignore[attr-defined]
+            add_ecol(node.end_col_offset)  # type: ignore[attr-defined]
         else:
-            start_lines.append(NO_POSITION)
-            start_cols.append(NO_POSITION)
-            end_lines.append(NO_POSITION)
-            end_cols.append(NO_POSITION)
+            add_sline(NO_POSITION)
+            add_scol(NO_POSITION)
+            add_eline(NO_POSITION)
+            add_ecol(NO_POSITION)
         if dispatch:
             callbacks = dispatch.get(cls)
             if callbacks:
                 for callback in callbacks:
                     callback(node, ordinal)
+        # Children are pushed last first, so that they pop in field and list order.
         child_depth = depth + 1
-        children: list[tuple[ast.AST, int, int, str | None, int | None]] = []
-        for name in info.fields:
+        for name, how in info.plan:
             value = getattr(node, name, None)
-            if value.__class__ is list:
-                for i, item in enumerate(value):
+            if value is None:
+                continue
+            if how == _SINGLE:
+                push((value, ordinal, child_depth, name, None))
+            elif how == _MANY:
+                for i in range(len(value) - 1, -1, -1):
+                    item = value[i]
+                    if item is not None:
+                        push((item, ordinal, child_depth, name, i))
+            elif value.__class__ is list:
+                for i in range(len(value) - 1, -1, -1):
+                    item = value[i]
                     if isinstance(item, AST):
-                        children.append((item, ordinal, child_depth, name, i))
+                        push((item, ordinal, child_depth, name, i))
             elif isinstance(value, AST):
-                children.append((value, ordinal, child_depth, name, None))
-        if children:
-            children.reverse()
-            stack.extend(children)
+                push((value, ordinal, child_depth, name, None))
     return index
