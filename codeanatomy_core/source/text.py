@@ -15,8 +15,9 @@ from array import array
 from bisect import bisect_right
 
 import msgspec
+import numpy as np
 
-_NEWLINE = re.compile(rb"\r\n|\r|\n")
+_LF, _CR = 10, 13
 # PEP 263: a coding declaration in a comment on one of the first two lines.
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+", re.MULTILINE)
 
@@ -36,8 +37,15 @@ class LineIndex:
     __slots__ = ("_length", "starts")
 
     def __init__(self, utf8: bytes) -> None:
+        # Line ends found with numpy: one regex match object per line cost ~10x as much.
+        data = np.frombuffer(utf8, dtype=np.uint8)
+        ends = data == _LF
+        if b"\r" in utf8:
+            lone_cr = data == _CR
+            lone_cr[:-1] &= ~ends[1:]  # "\r\n" ends at its "\n"
+            ends |= lone_cr
         starts = array("q", [0])
-        starts.extend(m.end() for m in _NEWLINE.finditer(utf8))
+        starts.frombytes((np.flatnonzero(ends) + 1).astype(np.int64).tobytes())
         self._length = len(utf8)
         # A trailing terminator does not open a new (empty) line.
         if len(starts) > 1 and starts[-1] == self._length:
