@@ -74,7 +74,8 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
         else:
             outputs[name] = DatasetOutput(
                 data=table,
-                changed_files_only=_SPECS[name].file_id_column is not None,
+                # forced: every table is rewritten whole (a full, fresh version)
+                changed_files_only=not ctx.force and _SPECS[name].file_id_column is not None,
                 details=details,
             )
     return outputs
