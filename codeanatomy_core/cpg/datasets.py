@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from codeanatomy_core.cpg.kinds import EdgeKind, EntityKind, NodeKind, PropType
 from codeanatomy_core.specs import BloomFilterSpec, ContractSpec, DatasetSpec, DeltaWritePolicy, Domain
-from codeanatomy_core.specs.model import FieldSpec
+from codeanatomy_core.specs.model import UTF8_BYTES, FieldSpec
 from codeanatomy_core.specs.types import (
     BOOL,
     FLOAT64,
@@ -31,7 +31,6 @@ PROPS = "cpg_props"
 EDGES_BY_SRC = "cpg_edges_by_src"
 EDGES_BY_DST = "cpg_edges_by_dst"
 PROPS_MAP = "cpg_props_map"
-POSITION_UNIT = "utf8_byte"
 # Small Parquet files: a per-file replace rewrites the files holding the replaced rows.
 TARGET_FILE_SIZE = 512 * 1024
 
@@ -156,7 +155,7 @@ def cpg_specs(upstream: tuple[str, ...]) -> tuple[DatasetSpec, ...]:
             contract=ContractSpec(allowed_values={"kind": NODE_KINDS}),
             upstream=upstream,
             file_id_column="file_id",
-            position_unit=POSITION_UNIT,
+            position_unit=UTF8_BYTES,
             write_policy=_policy(BloomFilterSpec(column="name")),
         ),
         DatasetSpec(

@@ -7,7 +7,6 @@ per-file pass. Ids are ``derive_ids(file_id, tag, ordinal)`` with file-level ord
 from __future__ import annotations
 
 from codeanatomy_core.extract.cfg import EDGE_KIND_LABELS
-from codeanatomy_core.extract.datasets import BYTE_SPAN
 from codeanatomy_core.specs import (
     BloomFilterSpec,
     ContractSpec,
@@ -16,6 +15,8 @@ from codeanatomy_core.specs import (
     Domain,
     FieldSpec,
 )
+from codeanatomy_core.specs.model import UTF8_BYTES
+from codeanatomy_core.specs.templates import BYTE_SPAN, FILE_SCOPED
 from codeanatomy_core.specs.types import BOOL, INT32, INT64, STRING, list_of
 
 CODE_UNIT_TAG = "code_unit"
@@ -24,7 +25,7 @@ BLOCK_TAG = "cfg_block"
 EDGE_TAG = "cfg_edge"
 
 _UPSTREAM = ("source_files",)
-_FILE_ID = FieldSpec(name="file_id", dtype=INT64, nullable=False)
+(_FILE_ID,) = FILE_SCOPED.apply()
 _CODE_UNIT_ID = FieldSpec(
     name="code_unit_id", dtype=INT64, nullable=False, description="the code unit (code_units)"
 )
@@ -83,16 +84,15 @@ CODE_UNITS = DatasetSpec(
             description="the Module/FunctionDef/ClassDef/Lambda/comprehension node (ast_nodes) "
             "compiled into this unit, matched by name and first line; null if not anchored",
         ),
-        FieldSpec(
-            name="bstart", dtype=INT64, description="byte span of the anchored node (module: the file)"
+        *BYTE_SPAN.apply(
+            nullable=True, descriptions={"bstart": "byte span of the anchored node (module: the file)"}
         ),
-        FieldSpec(name="bend", dtype=INT64, description="exclusive"),
     ),
     key=("code_unit_id",),
     ordering=("file_id", "ordinal"),
     upstream=_UPSTREAM,
     file_id_column="file_id",
-    position_unit=BYTE_SPAN,
+    position_unit=UTF8_BYTES,
     write_policy=DeltaWritePolicy(bloom_filters=(BloomFilterSpec(column="qualname"),)),
 )
 
@@ -134,18 +134,19 @@ BYTECODE_INSTRUCTIONS = DatasetSpec(
         FieldSpec(name="end_line", dtype=INT32),
         FieldSpec(name="start_col", dtype=INT32, description="0-based UTF-8 byte column"),
         FieldSpec(name="end_col", dtype=INT32),
-        FieldSpec(
-            name="bstart",
-            dtype=INT64,
-            description="byte offset of (start_line, start_col); null unless both ends are known",
+        *BYTE_SPAN.apply(
+            nullable=True,
+            descriptions={
+                "bstart": "byte offset of (start_line, start_col); null unless both ends are known",
+                "bend": "byte offset of (end_line, end_col), exclusive",
+            },
         ),
-        FieldSpec(name="bend", dtype=INT64, description="byte offset of (end_line, end_col), exclusive"),
     ),
     key=("instruction_id",),
     ordering=("file_id", "ordinal"),
     upstream=_UPSTREAM,
     file_id_column="file_id",
-    position_unit=BYTE_SPAN,
+    position_unit=UTF8_BYTES,
     write_policy=DeltaWritePolicy(
         bloom_filters=(BloomFilterSpec(column="argval"),),
         max_row_group_size=256 * 1024,

@@ -10,9 +10,9 @@ from codeanatomy_core.specs import (
     Domain,
     FieldSpec,
 )
+from codeanatomy_core.specs.model import UTF8_BYTES
+from codeanatomy_core.specs.templates import BYTE_SPAN, FILE_SCOPED, LINE_SPAN
 from codeanatomy_core.specs.types import INT32, INT64, STRING
-
-BYTE_SPAN = "utf8_byte"
 
 STAGES = ("scan", "read", "decode", "parse", "symtable", "bytecode", "tokens", "extract")
 
@@ -28,7 +28,7 @@ AST_NODES = DatasetSpec(
             nullable=False,
             description="derive_ids(file_id, 'ast', ordinal)",
         ),
-        FieldSpec(name="file_id", dtype=INT64, nullable=False),
+        *FILE_SCOPED.apply(),
         FieldSpec(name="ordinal", dtype=INT32, nullable=False, description="pre-order index in the file"),
         FieldSpec(name="parent_id", dtype=INT64, description="null for the Module node"),
         FieldSpec(name="depth", dtype=INT32, nullable=False),
@@ -36,18 +36,14 @@ AST_NODES = DatasetSpec(
         FieldSpec(name="field_name", dtype=STRING, description="field of the parent holding the node"),
         FieldSpec(name="field_index", dtype=INT32, description="index in a list field, else null"),
         FieldSpec(name="name", dtype=STRING, description="identifier the node carries, if any"),
-        FieldSpec(name="bstart", dtype=INT64, description="start byte offset; null if no position"),
-        FieldSpec(name="bend", dtype=INT64, description="end byte offset (exclusive)"),
-        FieldSpec(name="start_line", dtype=INT32, description="1-based"),
-        FieldSpec(name="start_col", dtype=INT32, description="0-based, UTF-8 bytes"),
-        FieldSpec(name="end_line", dtype=INT32),
-        FieldSpec(name="end_col", dtype=INT32),
+        *BYTE_SPAN.apply(nullable=True, descriptions={"bstart": "start byte offset; null if no position"}),
+        *LINE_SPAN.apply(nullable=True),
     ),
     key=("node_id",),
     ordering=("file_id", "ordinal"),
     upstream=("source_files",),
     file_id_column="file_id",
-    position_unit=BYTE_SPAN,
+    position_unit=UTF8_BYTES,
     write_policy=DeltaWritePolicy(
         bloom_filters=(BloomFilterSpec(column="name"),),
         max_row_group_size=256 * 1024,
@@ -61,7 +57,7 @@ EXTRACT_ERRORS = DatasetSpec(
     "analysed, with the stage that failed. The run goes on without it.",
     fields=(
         FieldSpec(name="error_id", dtype=INT64, nullable=False, description="stable_id(path, stage, kind)"),
-        FieldSpec(name="file_id", dtype=INT64, nullable=False),
+        *FILE_SCOPED.apply(),
         FieldSpec(name="path", dtype=STRING, nullable=False),
         FieldSpec(name="stage", dtype=STRING, nullable=False),
         FieldSpec(name="error_kind", dtype=STRING, nullable=False),

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from codeanatomy_core.extract.datasets import BYTE_SPAN
 from codeanatomy_core.specs import BloomFilterSpec, DatasetSpec, DeltaWritePolicy, Domain, FieldSpec
+from codeanatomy_core.specs.model import UTF8_BYTES
+from codeanatomy_core.specs.templates import BYTE_SPAN, FILE_SCOPED
 from codeanatomy_core.specs.types import BOOL, INT32, INT64, STRING
 
 SCOPE_TAG = "symtable_scope"
 SYMBOL_TAG = "symtable_symbol"
 
 _UPSTREAM = ("source_files",)
-_FILE_ID = FieldSpec(name="file_id", dtype=INT64, nullable=False)
+(_FILE_ID,) = FILE_SCOPED.apply()
 
 SYMTABLE_SCOPES = DatasetSpec(
     name="symtable_scopes",
@@ -57,8 +58,7 @@ SYMTABLE_SCOPES = DatasetSpec(
             description="the Module/FunctionDef/ClassDef/Lambda/comprehension node (ast_nodes) "
             "opening the scope, matched by type, name and line; null if not anchored",
         ),
-        FieldSpec(name="bstart", dtype=INT64, description="byte span of that node (module: the file)"),
-        FieldSpec(name="bend", dtype=INT64, description="exclusive"),
+        *BYTE_SPAN.apply(nullable=True, descriptions={"bstart": "byte span of that node (module: the file)"}),
         FieldSpec(name="is_nested", dtype=BOOL, nullable=False, description="SymbolTable.is_nested()"),
         FieldSpec(name="has_children", dtype=BOOL, nullable=False, description="SymbolTable.has_children()"),
         FieldSpec(name="symbol_count", dtype=INT32, nullable=False),
@@ -67,7 +67,7 @@ SYMTABLE_SCOPES = DatasetSpec(
     ordering=("file_id", "ordinal"),
     upstream=_UPSTREAM,
     file_id_column="file_id",
-    position_unit=BYTE_SPAN,
+    position_unit=UTF8_BYTES,
     write_policy=DeltaWritePolicy(bloom_filters=(BloomFilterSpec(column="qualified_name"),)),
 )
 

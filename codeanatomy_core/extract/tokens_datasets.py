@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from codeanatomy_core.extract.datasets import BYTE_SPAN
 from codeanatomy_core.specs import (
     BloomFilterSpec,
     ContractSpec,
@@ -11,7 +10,9 @@ from codeanatomy_core.specs import (
     Domain,
     FieldSpec,
 )
+from codeanatomy_core.specs.model import UTF8_BYTES
 from codeanatomy_core.specs.rule_intent import COLUMN_KEY, INTENT_KEY
+from codeanatomy_core.specs.templates import BYTE_SPAN, FILE_SCOPED
 from codeanatomy_core.specs.types import INT32, INT64, STRING
 
 COMMENT_TAG = "comment"
@@ -22,7 +23,7 @@ DOCSTRING_OWNERS = ("Module", "ClassDef", "FunctionDef", "AsyncFunctionDef")
 TERMINATORS = ("\n", "\r\n", "\r", "")
 
 _UPSTREAM = ("source_files",)
-_FILE_ID = FieldSpec(name="file_id", dtype=INT64, nullable=False)
+(_FILE_ID,) = FILE_SCOPED.apply()
 
 COMMENTS = DatasetSpec(
     name="comments",
@@ -74,7 +75,7 @@ COMMENTS = DatasetSpec(
     ordering=("file_id", "ordinal"),
     upstream=_UPSTREAM,
     file_id_column="file_id",
-    position_unit=BYTE_SPAN,
+    position_unit=UTF8_BYTES,
 )
 
 DOCSTRINGS = DatasetSpec(
@@ -99,8 +100,7 @@ DOCSTRINGS = DatasetSpec(
         FieldSpec(name="owner_ordinal", dtype=INT32, nullable=False, description="its pre-order ordinal"),
         FieldSpec(name="owner_kind", dtype=STRING, nullable=False, description=" / ".join(DOCSTRING_OWNERS)),
         FieldSpec(name="owner_name", dtype=STRING, description="class or function name; null for a module"),
-        FieldSpec(name="bstart", dtype=INT64, nullable=False, description="byte span of the string literal"),
-        FieldSpec(name="bend", dtype=INT64, nullable=False, description="exclusive"),
+        *BYTE_SPAN.apply(descriptions={"bstart": "byte span of the string literal"}),
         FieldSpec(name="start_line", dtype=INT32, nullable=False),
         FieldSpec(name="end_line", dtype=INT32, nullable=False),
         FieldSpec(name="text", dtype=STRING, nullable=False, description="inspect.cleandoc of the value"),
@@ -110,7 +110,7 @@ DOCSTRINGS = DatasetSpec(
     contract=ContractSpec(allowed_values={"owner_kind": DOCSTRING_OWNERS}),
     upstream=_UPSTREAM,
     file_id_column="file_id",
-    position_unit=BYTE_SPAN,
+    position_unit=UTF8_BYTES,
     write_policy=DeltaWritePolicy(bloom_filters=(BloomFilterSpec(column="owner_name"),)),
 )
 
@@ -128,8 +128,7 @@ LINE_INDEX = DatasetSpec(
         ),
         _FILE_ID,
         FieldSpec(name="line_no", dtype=INT32, nullable=False, description="1-based"),
-        FieldSpec(name="bstart", dtype=INT64, nullable=False),
-        FieldSpec(name="bend", dtype=INT64, nullable=False, description="exclusive, terminator excluded"),
+        *BYTE_SPAN.apply(descriptions={"bend": "end byte offset (exclusive), terminator excluded"}),
         FieldSpec(
             name="terminator",
             dtype=STRING,
@@ -142,7 +141,7 @@ LINE_INDEX = DatasetSpec(
     contract=ContractSpec(unique=(("file_id", "line_no"),), allowed_values={"terminator": TERMINATORS}),
     upstream=_UPSTREAM,
     file_id_column="file_id",
-    position_unit=BYTE_SPAN,
+    position_unit=UTF8_BYTES,
 )
 
 DATASETS = (COMMENTS, DOCSTRINGS, LINE_INDEX)

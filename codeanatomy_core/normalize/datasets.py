@@ -17,17 +17,17 @@ from codeanatomy_core.specs import (
     Domain,
     FieldSpec,
 )
+from codeanatomy_core.specs.model import UTF8_BYTES
+from codeanatomy_core.specs.templates import BYTE_SPAN, FILE_SCOPED
 from codeanatomy_core.specs.types import BOOL, INT32, INT64, STRING, list_of
 
-BYTE_SPAN = "utf8_byte"
 UPSTREAM = (PY_FACTS.name,)
 LOOKUPS = ("local", "name", "enclosing", "global")
 
 
 def file_id_field() -> FieldSpec:
-    return FieldSpec(
-        name="file_id", dtype=INT64, nullable=False, description="stable_id('file', repo_id, path)"
-    )
+    (field,) = FILE_SCOPED.apply()
+    return field
 
 
 def ordinal_field(entity: str) -> FieldSpec:
@@ -38,8 +38,7 @@ def ordinal_field(entity: str) -> FieldSpec:
 
 def span_fields() -> tuple[FieldSpec, ...]:
     return (
-        FieldSpec(name="bstart", dtype=INT64, nullable=False, description="start byte offset (UTF-8)"),
-        FieldSpec(name="bend", dtype=INT64, nullable=False, description="end byte offset (exclusive)"),
+        *BYTE_SPAN.apply(),
         FieldSpec(name="line", dtype=INT32, nullable=False, description="1-based start line"),
     )
 
@@ -62,7 +61,7 @@ def _entity(
         ordering=("file_id", "ordinal"),
         upstream=UPSTREAM,
         file_id_column="file_id",
-        position_unit=BYTE_SPAN,
+        position_unit=UTF8_BYTES,
         **extra,  # type: ignore[arg-type]
     )
 

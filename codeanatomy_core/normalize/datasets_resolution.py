@@ -7,9 +7,10 @@ whose rows are the alternatives; ``candidate_count`` is the size of the group.
 
 from __future__ import annotations
 
-from codeanatomy_core.normalize.datasets import BYTE_SPAN, TARGET_KINDS, UPSTREAM, file_id_field
+from codeanatomy_core.normalize.datasets import TARGET_KINDS, UPSTREAM, file_id_field
 from codeanatomy_core.normalize.kinds import DiagnosticKind, ResolutionMethod
 from codeanatomy_core.specs import ContractSpec, DatasetSpec, DeltaWritePolicy, Domain, FieldSpec
+from codeanatomy_core.specs.model import UTF8_BYTES
 from codeanatomy_core.specs.types import FLOAT64, INT32, INT64, STRING
 
 METHODS = tuple(m.value for m in ResolutionMethod)
@@ -59,7 +60,7 @@ REF_BINDINGS = DatasetSpec(
     ordering=("file_id", "ref_ordinal", "target_name"),
     upstream=UPSTREAM,
     file_id_column="file_id",
-    position_unit=BYTE_SPAN,
+    position_unit=UTF8_BYTES,
     contract=ContractSpec(allowed_values={"target_kind": TARGET_KINDS, "method": METHODS}),
     write_policy=DeltaWritePolicy(max_row_group_size=256 * 1024),
 )

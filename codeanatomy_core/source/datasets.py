@@ -11,6 +11,7 @@ from codeanatomy_core.specs import (
     FieldSpec,
     TableFeature,
 )
+from codeanatomy_core.specs.templates import FILE_SCOPED
 from codeanatomy_core.specs.types import BOOL, INT64, STRING
 
 DECODE_STATUSES = ("ok", "binary", "bad_encoding_declaration", "decode_error")
@@ -20,12 +21,7 @@ SOURCE_FILES = DatasetSpec(
     domain=Domain.SOURCE,
     description="One row per Python file of the target repository: identity, content hash, encoding.",
     fields=(
-        FieldSpec(
-            name="file_id",
-            dtype=INT64,
-            nullable=False,
-            description="stable_id('file', repo_id, path)",
-        ),
+        *FILE_SCOPED.apply(descriptions={"file_id": "stable_id('file', repo_id, path)"}),
         FieldSpec(name="repo_id", dtype=STRING, nullable=False),
         FieldSpec(name="path", dtype=STRING, nullable=False, description="repo-relative POSIX path"),
         FieldSpec(name="module_name", dtype=STRING, nullable=False, description="dotted module name"),

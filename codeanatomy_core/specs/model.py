@@ -40,6 +40,9 @@ class ContractSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     allowed_values: dict[str, tuple[str, ...]] = {}
 
 
+UTF8_BYTES = "utf8_byte"  # position_unit of spans given as offsets into a file's UTF-8 bytes
+
+
 class DatasetSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One table: its schema, identity, contract, lineage and write policy.
 

@@ -70,7 +70,9 @@ def test_matching_is_by_name_and_type_whatever_the_marker() -> None:
     assert LINE_SPAN.matches(AST_NODES)
     assert FILE_SCOPED.matches(SOURCE_FILES)
     assert not BYTE_SPAN.matches(SOURCE_FILES)
-    assert declared_templates(AST_NODES) == ()
+    # the built-in specs declare the templates they are built from
+    assert declared_templates(AST_NODES) == ("byte_span", "file_scoped", "line_span")
+    assert declared_templates(SOURCE_FILES) == ("file_scoped",)
     wrong_type = DatasetSpec(
         name="w",
         domain=Domain.EXTRACT,
