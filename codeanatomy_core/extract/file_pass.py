@@ -96,7 +96,7 @@ def extract_file(task: FileTask, extractor_types: Sequence[type[Extractor]]) -> 
             output.batches.update(extractor.finish(index))
         except StageFailure as failure:
             output.errors.append(failure.error)
-        except Exception as err:
+        except Exception as err:  # a defect on one file must cost only that file's stage
             output.errors.append(
                 ExtractError(
                     stage=extractor.stage,
