@@ -8,6 +8,7 @@ is still walked, so every call and name reference is recorded.
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Callable
 
 from codeanatomy_core.extract.pyfacts_binding import BindingState
@@ -315,7 +316,9 @@ class ExpressionWalker(BindingState):
         if len(source.value) > MAX_EVAL_SOURCE:
             return NO_VAR
         try:
-            tree = ast.parse(source.value.strip(), mode="eval")
+            with warnings.catch_warnings():  # the analysed code's warnings are not ours to print
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source.value.strip(), mode="eval")
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return NO_VAR
         for inner in ast.walk(tree):
