@@ -20,6 +20,7 @@ from codeanatomy_core.specs.model import DatasetSpec
 from codeanatomy_core.storage.location import TableHandle
 from codeanatomy_core.storage.reader import read_last_commit
 from codeanatomy_core.storage.writer import PreparedTable, prepare
+from codeanatomy_dagster.automation import automation_sensor, spec_automation
 from codeanatomy_dagster.checks import (
     asset_key,
     contract_check_spec,
@@ -44,6 +45,7 @@ def asset_out(step: Step, spec: DatasetSpec) -> dg.AssetOut:
         code_version=step.output_signature(spec),
         kinds={"python", "delta"},
         io_manager_key="io_manager",
+        automation_condition=spec_automation(),
         is_required=False,
         metadata={
             "dagster/column_schema": column_schema(spec),
@@ -145,7 +147,7 @@ def build_definitions(steps: StepRegistry) -> dg.Definitions:
     return dg.Definitions(
         assets=build_assets(steps),
         jobs=[job],
-        sensors=[repository_change_sensor()],
+        sensors=[repository_change_sensor(), automation_sensor()],
         schedules=[maintenance_schedule(job)],
         resources=default_resources(),
         executor=dg.in_process_executor,
