@@ -19,6 +19,15 @@ from collections.abc import Sequence
 
 _LINE_END = re.compile(rb"[\r\n]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# One complete str/bytes literal (tokenize's patterns; f-strings excluded, as their fields
+# may hold comments on newer interpreters): a "#" in it is never a comment.
+_ONE_STRING = re.compile(
+    rb"(?:[rRuU]|[bB][rR]?|[rR][bB])?"
+    rb"(?:'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
+    rb'|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+    rb"|'[^\n'\\]*(?:\\.[^\n'\\]*)*'"
+    rb'|"[^\n"\\]*(?:\\.[^\n"\\]*)*")'
+)
 
 
 def merge_spans(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -35,6 +44,8 @@ def merge_spans(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _comments_in_literal(utf8: bytes, start: int, end: int) -> list[tuple[int, int]]:
     """Comments inside the source of one literal expression (tokenized in parentheses)."""
+    if _ONE_STRING.fullmatch(utf8, start, end):
+        return []  # one string token: tokenizing it would find no comment
     text = utf8[start:end].decode("utf-8", "surrogatepass")
     line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
     found: list[tuple[int, int]] = []
