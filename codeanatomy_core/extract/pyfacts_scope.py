@@ -103,6 +103,8 @@ def prescan(body: list[ast.stmt]) -> ScopeBindings:
     while stack:
         stmts, loops = stack.pop()
         for stmt in stmts:
+            if type(stmt) in _BINDING_FREE:  # the most frequent statements bind nothing
+                continue
             if isinstance(stmt, ast.Global):
                 found.globals.update(stmt.names)
                 continue
