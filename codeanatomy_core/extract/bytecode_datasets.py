@@ -7,15 +7,11 @@ per-file pass. Ids are ``derive_ids(file_id, tag, ordinal)`` with file-level ord
 from __future__ import annotations
 
 from codeanatomy_core.extract.cfg import EDGE_KIND_LABELS
+from codeanatomy_core.extract.datasets import file_dataset
 from codeanatomy_core.specs import (
-    BloomFilterSpec,
     ContractSpec,
-    DatasetSpec,
-    DeltaWritePolicy,
-    Domain,
     FieldSpec,
 )
-from codeanatomy_core.specs.model import UTF8_BYTES
 from codeanatomy_core.specs.templates import BYTE_SPAN, FILE_SCOPED
 from codeanatomy_core.specs.types import BOOL, INT32, INT64, STRING, list_of
 
@@ -24,16 +20,14 @@ INSTRUCTION_TAG = "bytecode_instruction"
 BLOCK_TAG = "cfg_block"
 EDGE_TAG = "cfg_edge"
 
-_UPSTREAM = ("source_files",)
 (_FILE_ID,) = FILE_SCOPED.apply()
 _CODE_UNIT_ID = FieldSpec(
     name="code_unit_id", dtype=INT64, nullable=False, description="the code unit (code_units)"
 )
 _NAMES = list_of(STRING, item_nullable=False)
 
-CODE_UNITS = DatasetSpec(
-    name="code_units",
-    domain=Domain.EXTRACT,
+CODE_UNITS = file_dataset(
+    "code_units",
     description="Every code object the compiler builds for a file (module, classes, functions, "
     "lambdas, comprehensions), from compile() of the syntax tree; never executed.",
     fields=(
@@ -88,17 +82,12 @@ CODE_UNITS = DatasetSpec(
             nullable=True, descriptions={"bstart": "byte span of the anchored node (module: the file)"}
         ),
     ),
-    key=("code_unit_id",),
-    ordering=("file_id", "ordinal"),
-    upstream=_UPSTREAM,
-    file_id_column="file_id",
-    position_unit=UTF8_BYTES,
-    write_policy=DeltaWritePolicy(bloom_filters=(BloomFilterSpec(column="qualname"),)),
+    key="code_unit_id",
+    bloom="qualname",
 )
 
-BYTECODE_INSTRUCTIONS = DatasetSpec(
-    name="bytecode_instructions",
-    domain=Domain.EXTRACT,
+BYTECODE_INSTRUCTIONS = file_dataset(
+    "bytecode_instructions",
     description="Every bytecode instruction of every code unit (inline caches excluded), with the "
     "values dis.get_instructions reports and the source span from co_positions().",
     fields=(
@@ -142,20 +131,13 @@ BYTECODE_INSTRUCTIONS = DatasetSpec(
             },
         ),
     ),
-    key=("instruction_id",),
-    ordering=("file_id", "ordinal"),
-    upstream=_UPSTREAM,
-    file_id_column="file_id",
-    position_unit=UTF8_BYTES,
-    write_policy=DeltaWritePolicy(
-        bloom_filters=(BloomFilterSpec(column="argval"),),
-        max_row_group_size=256 * 1024,
-    ),
+    key="instruction_id",
+    bloom="argval",
+    large=True,
 )
 
-CFG_BLOCKS = DatasetSpec(
-    name="cfg_blocks",
-    domain=Domain.EXTRACT,
+CFG_BLOCKS = file_dataset(
+    "cfg_blocks",
     description="Basic blocks of each code unit: split at jump targets, after jumps and "
     "returns/raises, and at exception-table range bounds and handlers.",
     fields=(
@@ -177,15 +159,13 @@ CFG_BLOCKS = DatasetSpec(
         FieldSpec(name="instruction_count", dtype=INT32, nullable=False),
         FieldSpec(name="start_line", dtype=INT32, description="first source line of its instructions"),
     ),
-    key=("block_id",),
+    key="block_id",
     ordering=("file_id", "code_unit_id", "ordinal"),
-    upstream=_UPSTREAM,
-    file_id_column="file_id",
+    spans=False,
 )
 
-CFG_EDGES = DatasetSpec(
-    name="cfg_edges",
-    domain=Domain.EXTRACT,
+CFG_EDGES = file_dataset(
+    "cfg_edges",
     description="Control-flow edges between the basic blocks of a code unit: fall_through, jump "
     "and exception (protected block to handler, from the exception table).",
     fields=(
@@ -207,14 +187,13 @@ CFG_EDGES = DatasetSpec(
         FieldSpec(name="dst_block_id", dtype=INT64, nullable=False),
         FieldSpec(name="edge_kind", dtype=STRING, nullable=False, description=" / ".join(EDGE_KIND_LABELS)),
     ),
-    key=("edge_id",),
+    key="edge_id",
     ordering=("file_id", "code_unit_id", "ordinal"),
     contract=ContractSpec(
         unique=(("src_block_id", "dst_block_id", "edge_kind"),),
         allowed_values={"edge_kind": EDGE_KIND_LABELS},
     ),
-    upstream=_UPSTREAM,
-    file_id_column="file_id",
+    spans=False,
 )
 
 DATASETS = (CODE_UNITS, BYTECODE_INSTRUCTIONS, CFG_BLOCKS, CFG_EDGES)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from codeanatomy_core.specs import (
     BloomFilterSpec,
     ContractSpec,
@@ -15,10 +17,46 @@ from codeanatomy_core.specs.templates import BYTE_SPAN, FILE_SCOPED, LINE_SPAN
 from codeanatomy_core.specs.types import INT32, INT64, STRING
 
 STAGES = ("scan", "read", "decode", "parse", "symtable", "bytecode", "tokens", "extract")
+LARGE_ROW_GROUPS = 256 * 1024  # rows per Parquet row group of the largest tables
 
-AST_NODES = DatasetSpec(
-    name="ast_nodes",
-    domain=Domain.EXTRACT,
+
+def file_dataset(
+    name: str,
+    *,
+    description: str,
+    fields: tuple[FieldSpec, ...],
+    key: str,
+    ordering: tuple[str, ...] = ("file_id", "ordinal"),
+    contract: ContractSpec | None = None,
+    spans: bool = True,
+    bloom: str | None = None,
+    large: bool = False,
+) -> DatasetSpec:
+    """An extract table of per-file rows: built from ``source_files``, replaced by ``file_id``,
+    positions in UTF-8 bytes (``spans``), an optional bloom filter on one column and larger
+    row groups for the largest tables."""
+    policy = DeltaWritePolicy()
+    if bloom is not None:
+        policy = msgspec.structs.replace(policy, bloom_filters=(BloomFilterSpec(column=bloom),))
+    if large:
+        policy = msgspec.structs.replace(policy, max_row_group_size=LARGE_ROW_GROUPS)
+    return DatasetSpec(
+        name=name,
+        domain=Domain.EXTRACT,
+        description=description,
+        fields=fields,
+        key=(key,),
+        ordering=ordering,
+        contract=contract or ContractSpec(),
+        upstream=("source_files",),
+        file_id_column="file_id",
+        position_unit=UTF8_BYTES if spans else None,
+        write_policy=policy,
+    )
+
+
+AST_NODES = file_dataset(
+    "ast_nodes",
     description="Every node of every file's Python syntax tree (as ast.walk yields them), "
     "with its parent, field and byte span in the file's UTF-8 text.",
     fields=(
@@ -39,15 +77,9 @@ AST_NODES = DatasetSpec(
         *BYTE_SPAN.apply(nullable=True, descriptions={"bstart": "start byte offset; null if no position"}),
         *LINE_SPAN.apply(nullable=True),
     ),
-    key=("node_id",),
-    ordering=("file_id", "ordinal"),
-    upstream=("source_files",),
-    file_id_column="file_id",
-    position_unit=UTF8_BYTES,
-    write_policy=DeltaWritePolicy(
-        bloom_filters=(BloomFilterSpec(column="name"),),
-        max_row_group_size=256 * 1024,
-    ),
+    key="node_id",
+    bloom="name",
+    large=True,
 )
 
 EXTRACT_ERRORS = DatasetSpec(

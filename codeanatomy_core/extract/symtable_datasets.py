@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from codeanatomy_core.specs import BloomFilterSpec, DatasetSpec, DeltaWritePolicy, Domain, FieldSpec
-from codeanatomy_core.specs.model import UTF8_BYTES
+from codeanatomy_core.extract.datasets import file_dataset
+from codeanatomy_core.specs import FieldSpec
 from codeanatomy_core.specs.templates import BYTE_SPAN, FILE_SCOPED
 from codeanatomy_core.specs.types import BOOL, INT32, INT64, STRING
 
 SCOPE_TAG = "symtable_scope"
 SYMBOL_TAG = "symtable_symbol"
 
-_UPSTREAM = ("source_files",)
 (_FILE_ID,) = FILE_SCOPED.apply()
 
-SYMTABLE_SCOPES = DatasetSpec(
-    name="symtable_scopes",
-    domain=Domain.EXTRACT,
+SYMTABLE_SCOPES = file_dataset(
+    "symtable_scopes",
     description="Every scope (symbol table) the interpreter's symtable module reports for a file, "
     "anchored to the syntax-tree node that opens it.",
     fields=(
@@ -63,12 +61,8 @@ SYMTABLE_SCOPES = DatasetSpec(
         FieldSpec(name="has_children", dtype=BOOL, nullable=False, description="SymbolTable.has_children()"),
         FieldSpec(name="symbol_count", dtype=INT32, nullable=False),
     ),
-    key=("scope_id",),
-    ordering=("file_id", "ordinal"),
-    upstream=_UPSTREAM,
-    file_id_column="file_id",
-    position_unit=UTF8_BYTES,
-    write_policy=DeltaWritePolicy(bloom_filters=(BloomFilterSpec(column="qualified_name"),)),
+    key="scope_id",
+    bloom="qualified_name",
 )
 
 SYMBOL_FLAG_COLUMNS: tuple[str, ...] = (
@@ -94,9 +88,8 @@ _FLAG_DESCRIPTIONS = {
     "is_namespace": "bound by a def/class/lambda/comprehension scope of this name (Symbol.is_namespace)",
 }
 
-SYMTABLE_SYMBOLS = DatasetSpec(
-    name="symtable_symbols",
-    domain=Domain.EXTRACT,
+SYMTABLE_SYMBOLS = file_dataset(
+    "symtable_symbols",
     description="Every symbol of every symtable scope, with the interpreter's flags as booleans.",
     fields=(
         FieldSpec(
@@ -130,11 +123,9 @@ SYMTABLE_SYMBOLS = DatasetSpec(
             for column in SYMBOL_FLAG_COLUMNS
         ),
     ),
-    key=("symbol_id",),
-    ordering=("file_id", "ordinal"),
-    upstream=_UPSTREAM,
-    file_id_column="file_id",
-    write_policy=DeltaWritePolicy(bloom_filters=(BloomFilterSpec(column="name"),)),
+    key="symbol_id",
+    spans=False,
+    bloom="name",
 )
 
 DATASETS = (SYMTABLE_SCOPES, SYMTABLE_SYMBOLS)

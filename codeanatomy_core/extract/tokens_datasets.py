@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
+from codeanatomy_core.extract.datasets import file_dataset
 from codeanatomy_core.specs import (
-    BloomFilterSpec,
     ContractSpec,
-    DatasetSpec,
-    DeltaWritePolicy,
-    Domain,
     FieldSpec,
 )
-from codeanatomy_core.specs.model import UTF8_BYTES
 from codeanatomy_core.specs.rule_intent import COLUMN_KEY, INTENT_KEY
 from codeanatomy_core.specs.templates import BYTE_SPAN, FILE_SCOPED
 from codeanatomy_core.specs.types import INT32, INT64, STRING
@@ -22,12 +18,10 @@ LINE_TAG = "line"
 DOCSTRING_OWNERS = ("Module", "ClassDef", "FunctionDef", "AsyncFunctionDef")
 TERMINATORS = ("\n", "\r\n", "\r", "")
 
-_UPSTREAM = ("source_files",)
 (_FILE_ID,) = FILE_SCOPED.apply()
 
-COMMENTS = DatasetSpec(
-    name="comments",
-    domain=Domain.EXTRACT,
+COMMENTS = file_dataset(
+    "comments",
     description="Every comment of a file (what tokenize reports as COMMENT), found without "
     "tokenizing: a '#' outside the string literals known from the syntax tree. Its COMMENT "
     "nodes come from the rule intent on comment_id (a rule synthesized from this contract).",
@@ -71,16 +65,11 @@ COMMENTS = DatasetSpec(
             metadata={COLUMN_KEY: "text"},
         ),
     ),
-    key=("comment_id",),
-    ordering=("file_id", "ordinal"),
-    upstream=_UPSTREAM,
-    file_id_column="file_id",
-    position_unit=UTF8_BYTES,
+    key="comment_id",
 )
 
-DOCSTRINGS = DatasetSpec(
-    name="docstrings",
-    domain=Domain.EXTRACT,
+DOCSTRINGS = file_dataset(
+    "docstrings",
     description="The docstring of every module, class and function (ast.get_docstring), with "
     "the span of its literal.",
     fields=(
@@ -105,18 +94,14 @@ DOCSTRINGS = DatasetSpec(
         FieldSpec(name="end_line", dtype=INT32, nullable=False),
         FieldSpec(name="text", dtype=STRING, nullable=False, description="inspect.cleandoc of the value"),
     ),
-    key=("docstring_id",),
+    key="docstring_id",
     ordering=("file_id", "owner_ordinal"),
     contract=ContractSpec(allowed_values={"owner_kind": DOCSTRING_OWNERS}),
-    upstream=_UPSTREAM,
-    file_id_column="file_id",
-    position_unit=UTF8_BYTES,
-    write_policy=DeltaWritePolicy(bloom_filters=(BloomFilterSpec(column="owner_name"),)),
+    bloom="owner_name",
 )
 
-LINE_INDEX = DatasetSpec(
-    name="line_index",
-    domain=Domain.EXTRACT,
+LINE_INDEX = file_dataset(
+    "line_index",
     description="Every line of every file: its byte span and terminator. Lines split on "
     "\\r\\n, \\r and \\n like Python's tokenizer; a final terminator opens no new line.",
     fields=(
@@ -136,12 +121,9 @@ LINE_INDEX = DatasetSpec(
             description="'\\n', '\\r\\n', '\\r', or '' for a last line without one",
         ),
     ),
-    key=("line_id",),
+    key="line_id",
     ordering=("file_id", "line_no"),
     contract=ContractSpec(unique=(("file_id", "line_no"),), allowed_values={"terminator": TERMINATORS}),
-    upstream=_UPSTREAM,
-    file_id_column="file_id",
-    position_unit=UTF8_BYTES,
 )
 
 DATASETS = (COMMENTS, DOCSTRINGS, LINE_INDEX)
