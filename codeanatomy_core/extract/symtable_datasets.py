@@ -104,7 +104,7 @@ SYMTABLE_SYMBOLS = file_dataset(
             name="ordinal",
             dtype=INT32,
             nullable=False,
-            description="index in the file: scopes in pre-order, symbols in table order",
+            description="index in the file: scopes in pre-order, each scope's symbols by name",
         ),
         FieldSpec(name="name", dtype=STRING, nullable=False),
         FieldSpec(name="flags", dtype=INT32, nullable=False, description="raw symtable flag word"),

@@ -166,13 +166,15 @@ class SymtableExtractor(Extractor):
         sizes: list[int] = []
         namespaces: list[bool] = []
         for table in scopes.tables:
-            symbols = table.symbols
-            names.extend(symbols)
-            flags.extend(symbols.values())
+            # By name: the interpreter adds the free variables a scope only passes through to
+            # nested scopes in set order, which follows the hash seed of each process.
+            symbols = sorted(table.symbols.items())
+            names.extend(name for name, _ in symbols)
+            flags.extend(flag for _, flag in symbols)
             sizes.append(len(symbols))
             if table.children:
                 children = {child.name for child in table.children}
-                namespaces.extend(name in children for name in symbols)
+                namespaces.extend(name in children for name, _ in symbols)
             else:
                 namespaces.extend([False] * len(symbols))
         count = len(names)

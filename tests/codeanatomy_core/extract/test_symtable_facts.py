@@ -3,7 +3,10 @@ cell / comprehension / class-body symbols, and agreement with symtable.Symbol on
 
 from __future__ import annotations
 
+import os
+import subprocess
 import symtable
+import sys
 import sysconfig
 from pathlib import Path
 
@@ -164,7 +167,7 @@ def test_flags_match_symtable_symbols_on_real_files(path: str) -> None:
     while stack:
         table = stack.pop()
         expected_scopes.append((table.get_type(), table.get_name(), table.get_lineno()))
-        for symbol in table.get_symbols():
+        for symbol in sorted(table.get_symbols(), key=lambda s: s.get_name()):  # rows: by name
             expected_symbols.append((symbol.get_name(), _symbol_methods(symbol)))
         stack.extend(reversed(table.get_children()))
     assert [(str(r["scope_type"]), r["name"], r["lineno"]) for r in scope_rows] == [
@@ -192,3 +195,49 @@ def test_ids_are_unique_and_deterministic(tmp_path: Path) -> None:
     second = _extract(tmp_path, SOURCE).batches[SYMTABLE_SYMBOLS.name].column("symbol_id").to_pylist()
     assert first == second
     assert len(set(first)) == len(first)
+
+
+# ``middle`` only passes these names through to the lambda: the interpreter adds them to its
+# table in set order, which follows the hash seed of the process.
+PASS_THROUGH = """\
+def outer():
+    alpha = beta = gamma = delta = epsilon = zeta = eta = theta = 1
+    def middle():
+        return lambda: (alpha, beta, gamma, delta, epsilon, zeta, eta, theta)
+    return middle
+"""
+
+_ROWS_SCRIPT = """
+import sys
+from codeanatomy_core.extract.file_pass import extract_file
+from codeanatomy_core.extract.symtable_facts import SymtableExtractor
+from codeanatomy_core.extract.unit import FileTask
+task = FileTask(file_id=3, path="sample.py", module_name="sample", root=sys.argv[1], max_bytes=1 << 20)
+batch = extract_file(task, (SymtableExtractor,)).batches["symtable_symbols"]
+print(batch.select(["symbol_id", "ordinal", "name", "flags"]).to_pylist())
+"""
+
+
+def test_symbol_rows_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    (tmp_path / "sample.py").write_text(PASS_THROUGH)
+    outputs = set()
+    for seed in ("0", "1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _ROWS_SCRIPT, str(tmp_path)],
+            check=False,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    middle = [
+        row["name"]
+        for row in _extract(tmp_path, PASS_THROUGH).batches["symtable_symbols"].to_pylist()
+        if row["name"] in ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta")
+    ]
+    # outer's cells, then middle's pass-through frees, then the lambda's frees: each by name
+    by_name = sorted(["alpha", "beta", "delta", "epsilon", "eta", "gamma", "theta", "zeta"])
+    assert middle == by_name * 3
