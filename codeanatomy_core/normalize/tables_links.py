@@ -56,7 +56,9 @@ class TargetNames:
 
 def first_target(names: TargetNames, targets: list[Target]) -> tuple[Described, int]:
     """The deterministic first of several candidates, and how many there are."""
-    described = sorted({names.describe(t) for t in targets}, key=lambda d: (d[0], d[2]))
+    # Ties on kind and name (two definitions of one qualified name) are broken by the id:
+    # the set's own order follows the process's string hash seed.
+    described = sorted({names.describe(t) for t in targets}, key=lambda d: (d[0], d[2], d[1] or 0))
     return (described[0], len(described)) if described else (UNRESOLVED, 0)
 
 

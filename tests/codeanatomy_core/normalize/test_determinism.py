@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -74,3 +77,41 @@ def test_fixture_is_large_enough_to_use_worker_processes(tmp_path: Path):
     from codeanatomy_core.extract.runner import MIN_PARALLEL_FILES
 
     assert FILES + 1 >= MIN_PARALLEL_FILES
+
+
+# Two definitions of one qualified name (``a.Future``), used as a base and imported: the
+# first target of each must not depend on the string hash seed of the process.
+TWIN_DEFINITIONS = {
+    "pkg/__init__.py": "",
+    "pkg/a.py": "import sys\n\nclass Future:\n    pass\n\nif sys.flags:\n    class Future:\n        pass\n",
+    "pkg/b.py": "from pkg.a import Future\n\nclass Task(Future):\n    pass\n",
+}
+
+_TARGETS_SCRIPT = """
+import sys
+from pathlib import Path
+from codeanatomy_core.normalize.callgraph import resolve_folder
+from codeanatomy_core.normalize.tables import normalize_tables
+tables = normalize_tables(resolve_folder(Path(sys.argv[1]), workers=1))
+for name in ("class_bases", "imports"):
+    print(name, tables[name].select(["target_kind", "target_def_id", "target_name"]).to_pylist())
+"""
+
+
+def test_tables_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    for relative, text in TWIN_DEFINITIONS.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    outputs = set()
+    for seed in range(10):  # a tie broken by set order shows under some of the seeds
+        done = subprocess.run(
+            [sys.executable, "-c", _TARGETS_SCRIPT, str(tmp_path)],
+            check=False,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    assert "'target_name': 'pkg.a.Future'" in outputs.pop()
