@@ -9,7 +9,7 @@ no tables: each output's signature covers its spec and its generated rows
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import msgspec
@@ -21,6 +21,7 @@ from codeanatomy_core.registry.domain import domain_tables
 from codeanatomy_core.registry.rows import DiagnosticRow, SignatureRow
 from codeanatomy_core.registry.table import RegistryTable, SpecSources, check_unique_tables
 from codeanatomy_core.specs.model import DatasetSpec, Domain
+from codeanatomy_core.specs.named import NamedCollection
 
 SIGNATURES_TABLE = "registry_signatures"
 DIAGNOSTICS_TABLE = "registry_diagnostics"
@@ -43,10 +44,11 @@ class _RegistryRunner:
         return out
 
 
-class RegistryCatalog:
+class RegistryCatalog(NamedCollection[RegistryTable]):
     """The registry tables describing the datasets of ``base`` (a registry without them)."""
 
-    __slots__ = ("_rows", "_step_of", "_steps", "_tables", "extra", "sources")
+    __slots__ = ("_rows", "_step_of", "_steps", "extra", "sources")
+    _what = "registry table"
 
     def __init__(self, base: Iterable[Step], *, extra: Iterable[RegistryTable] = ()) -> None:
         base = list(base)
@@ -76,10 +78,10 @@ class RegistryCatalog:
                 description="Row count and spec warnings of every registry table.",
             ),
         ]
-        self._tables = {t.name: t for t in check_unique_tables([*described, *self.extra, *summaries])}
+        super().__init__({t.name: t for t in check_unique_tables([*described, *self.extra, *summaries])})
         self._rows: dict[str, tuple[msgspec.Struct, ...]] = {}
         groups: dict[str, list[RegistryTable]] = {}
-        for table in self._tables.values():
+        for table in self._by_name.values():
             groups.setdefault(SUMMARY_GROUP if table.describes is None else str(table.describes), []).append(
                 table
             )
@@ -96,26 +98,14 @@ class RegistryCatalog:
             signature_sources=self._signature_sources,
         )
 
-    def __iter__(self) -> Iterator[RegistryTable]:
-        return iter(self._tables.values())
-
-    def __len__(self) -> int:
-        return len(self._tables)
-
-    def names(self) -> tuple[str, ...]:
-        return tuple(self._tables)
-
     def table(self, name: str) -> RegistryTable:
-        try:
-            return self._tables[name]
-        except KeyError:
-            raise CatalogError(f"no registry table named {name!r}; known: {self.names()}") from None
+        return self.get(name)
 
     def steps(self) -> tuple[Step, ...]:
         return self._steps
 
     def specs(self) -> tuple[DatasetSpec, ...]:
-        return tuple(t.spec for t in self._tables.values())
+        return tuple(t.spec for t in self._by_name.values())
 
     def rows(self, name: str) -> tuple[msgspec.Struct, ...]:
         """The generated rows of one table, sorted by key (computed once)."""
@@ -135,7 +125,7 @@ class RegistryCatalog:
         return self._step_of[name].output_signature(table.spec)
 
     def signatures(self) -> dict[str, str]:
-        return {name: self.signature(name) for name in self._tables}
+        return {name: self.signature(name) for name in self._by_name}
 
     def _signature_rows(self, sources: SpecSources) -> list[SignatureRow]:
         del sources
@@ -143,13 +133,13 @@ class RegistryCatalog:
             SignatureRow(
                 registry=t.name, describes=t.describes, signature=self.signature(t.name), source=t.source
             )
-            for t in self._tables.values()
+            for t in self._by_name.values()
             if t.name != SIGNATURES_TABLE
         ]
 
     def _diagnostic_rows(self, sources: SpecSources) -> list[DiagnosticRow]:
         out = []
-        for table in self._tables.values():
+        for table in self._by_name.values():
             if table.name in (SIGNATURES_TABLE, DIAGNOSTICS_TABLE):
                 continue
             rows = self.rows(table.name)
