@@ -8,6 +8,7 @@ per global name, per attribute load of the same object, per set of reaching bind
 from __future__ import annotations
 
 import ast
+from abc import ABC, abstractmethod
 from array import array
 
 from codeanatomy_core.extract.pyfacts_model import (
@@ -36,7 +37,7 @@ MAX_CONST_STR = 64
 MAX_CONST_INT = 1 << 31
 
 
-class FactsState:
+class FactsState(ABC):
     """Output lists, caches and the binding rules shared by the walkers."""
 
     def __init__(self, *, module: str, is_package: bool, line_starts: array, size: int) -> None:
@@ -258,9 +259,9 @@ class FactsState:
         )
         return len(self.calls) - 1
 
+    @abstractmethod
     def body(self, stmts: list[ast.stmt]) -> None:
         """Walk statements (the statement walker implements it)."""
-        raise NotImplementedError
 
     def scope_facts(self) -> list[ScopeFact]:
         return [ScopeFact(*row) for row in self.scope_rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
 from codeanatomy_core.extract.pyfacts_model import CallKind
@@ -17,14 +18,15 @@ from codeanatomy_core.normalize.flow_ops import FlowOps
 from codeanatomy_core.normalize.values import ValueKind
 
 
-class BuiltinSemantics(FlowOps):
+class BuiltinSemantics(FlowOps, ABC):
     """Models of builtins; callbacks are dispatched like calls at the builtin's call site."""
 
     bound_calls: set[tuple[int, int, int, int, bool]]
     called_instances: set[tuple[int, int, int]]
 
+    @abstractmethod
     def dispatch(self, gid: int, call: CallInfo, callees: Iterable[int], *, tag: int) -> None:
-        raise NotImplementedError
+        """Call ``callees`` at call site ``gid`` (the call semantics implement it)."""
 
     def items(self, src: int) -> int:
         """A variable with every item (values, for mappings) of the containers in ``src``."""

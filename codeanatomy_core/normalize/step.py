@@ -29,9 +29,9 @@ from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext
 from codeanatomy_core.storage.reader import read_handle
 
 _COLUMNS = ["file_id", "path", "facts_version", "facts"]
+_SPECS = {spec.name: spec for spec in (*ENTITY_DATASETS, *RESOLUTION_DATASETS)}
 # Tables whose rows depend on their own file's facts only (imports and class_bases are
 # resolved against the whole program).
-_SPECS = {spec.name: spec for spec in (*ENTITY_DATASETS, *RESOLUTION_DATASETS)}
 PER_FILE = frozenset(spec.name for spec in (SCOPES, DEFINITIONS, NAME_REFS, CALLSITES, DECORATORS))
 
 

@@ -1,5 +1,5 @@
-"""write_dataset: write policy, commit metadata, property reconciliation, schema modes,
-contracts checked before the write, per-file replacement."""
+"""write_dataset: write policy, commit metadata, property reconciliation, contracts checked
+before the write, per-file replacement (schema modes: test_writer_schema_modes.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import msgspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from deltalake import DeltaTable
 
 from codeanatomy_core.errors import ContractViolation, StorageError, UnsupportedFeatureError
 from codeanatomy_core.specs import (
@@ -19,98 +18,32 @@ from codeanatomy_core.specs import (
     Compression,
     ContractSpec,
     DatasetSpec,
-    DeltaWritePolicy,
     Domain,
     FieldSpec,
-    SchemaMode,
-    TableFeature,
     signature,
 )
-from codeanatomy_core.specs.types import FLOAT64, INT64, STRING, list_of
+from codeanatomy_core.specs.types import INT64, STRING
 from codeanatomy_core.storage import (
     CommitStamp,
     Warehouse,
-    WriteResult,
     current_handle,
     prepare,
     read_dataset,
     read_last_commit,
-    write_dataset,
 )
 from codeanatomy_core.storage import properties as storage_properties
 from codeanatomy_core.storage.digest import content_hash
 
-replace = msgspec.structs.replace
-
-FIELDS = (
-    FieldSpec(name="file_id", dtype=INT64, nullable=False),
-    FieldSpec(name="row_id", dtype=INT64, nullable=False),
-    FieldSpec(name="part", dtype=STRING, nullable=False),
-    FieldSpec(name="kind", dtype=STRING, nullable=False),
-    FieldSpec(name="label", dtype=STRING),
-    FieldSpec(name="score", dtype=FLOAT64),
-    FieldSpec(name="tags", dtype=list_of(STRING)),
+from .probe_tables import (
+    INITIAL,
+    PROBE,
+    delta_table,
+    probe_rows,
+    replace,
+    stored_rows,
+    with_policy,
+    write,
 )
-
-PROBE = DatasetSpec(
-    name="probe_rows",
-    domain=Domain.DIAGNOSTICS,
-    description="rows for storage tests",
-    fields=FIELDS,
-    key=("row_id",),
-    ordering=("file_id", "row_id"),
-    file_id_column="file_id",
-    contract=ContractSpec(allowed_values={"kind": ("def", "ref")}),
-    write_policy=DeltaWritePolicy(
-        bloom_filters=(BloomFilterSpec(column="label"),),
-        features=(TableFeature.CHANGE_DATA_FEED,),
-    ),
-)
-
-
-def with_policy(spec: DatasetSpec, **changes: Any) -> DatasetSpec:
-    return replace(spec, write_policy=replace(spec.write_policy, **changes))
-
-
-def probe_rows(*rows: tuple[int, int, str, str, str | None, float | None]) -> pa.Table:
-    """Rows of (file_id, row_id, part, kind, label, score); tags derive from the label."""
-    return pa.table(
-        {
-            "file_id": [r[0] for r in rows],
-            "row_id": [r[1] for r in rows],
-            "part": [r[2] for r in rows],
-            "kind": [r[3] for r in rows],
-            "label": [r[4] for r in rows],
-            "score": [r[5] for r in rows],
-            "tags": [None if r[4] is None else [r[4], r[3]] for r in rows],
-        }
-    )
-
-
-INITIAL = probe_rows(
-    (1, 10, "p1", "def", "alpha", 0.5),
-    (1, 11, "p1", "ref", "beta", None),
-    (2, 20, "p2", "def", None, 1.5),
-    (3, 30, "p1", "ref", "gamma", 2.5),
-)
-
-
-def write(spec: DatasetSpec, warehouse: Warehouse, data: pa.Table, **kwargs: Any) -> WriteResult:
-    arguments: dict[str, Any] = {
-        "run_id": "run-1",
-        "asset_key": f"{spec.domain}/{spec.name}",
-        "input_versions": {"source_files": "4"},
-    }
-    arguments.update(kwargs)
-    return write_dataset(spec, warehouse=warehouse, data=data, **arguments)
-
-
-def delta_table(spec: DatasetSpec, warehouse: Warehouse) -> DeltaTable:
-    return DeltaTable(warehouse.table_uri(spec))
-
-
-def stored_rows(spec: DatasetSpec, warehouse: Warehouse) -> list[dict[str, Any]]:
-    return sorted(read_dataset(spec, warehouse=warehouse).to_pylist(), key=lambda r: r["row_id"])
 
 
 def test_table_properties_from_the_policy(warehouse: Warehouse) -> None:
@@ -312,66 +245,6 @@ def test_unsupported_feature_is_refused_before_writing(
     with pytest.raises(UnsupportedFeatureError, match=re.escape(message)):
         write(PROBE, warehouse, INITIAL)
     assert current_handle(PROBE, warehouse=warehouse) is None
-
-
-EXTRA_FIELD = FieldSpec(name="note", dtype=STRING)
-
-
-def with_note(rows: pa.Table, notes: list[str | None]) -> pa.Table:
-    return rows.append_column("note", pa.array(notes, pa.string()))
-
-
-def test_strict_schema_mode_fails_naming_the_dataset_and_changes_nothing(warehouse: Warehouse) -> None:
-    strict = with_policy(PROBE, schema_mode=SchemaMode.STRICT)
-    write(strict, warehouse, INITIAL)
-    widened = replace(strict, fields=(*FIELDS, EXTRA_FIELD))
-    message = (
-        "dataset 'probe_rows': stored schema or partitioning differs from the spec and "
-        "the write policy's schema mode is strict"
-    )
-    with pytest.raises(StorageError, match=re.escape(message)):
-        write(widened, warehouse, with_note(INITIAL, ["n"] * 4))
-    table = delta_table(strict, warehouse)
-    # Not even a property change may be committed by a write that fails.
-    assert table.version() == 0
-    assert table.metadata().configuration["delta.dataSkippingStatsColumns"] == (
-        "row_id,file_id,part,kind,label,score"
-    )
-    assert stored_rows(strict, warehouse) == sorted(INITIAL.to_pylist(), key=lambda r: r["row_id"])
-
-
-def test_strict_schema_mode_accepts_an_unchanged_schema(warehouse: Warehouse) -> None:
-    strict = with_policy(PROBE, schema_mode=SchemaMode.STRICT)
-    write(strict, warehouse, INITIAL)
-    assert write(strict, warehouse, INITIAL.slice(0, 2)).version == 1
-    assert [r["row_id"] for r in stored_rows(strict, warehouse)] == [10, 11]
-
-
-def test_overwrite_schema_mode_replaces_the_schema(warehouse: Warehouse) -> None:
-    write(PROBE, warehouse, INITIAL)
-    narrowed_fields = (*FIELDS[:4], FieldSpec(name="score", dtype=STRING))
-    narrowed = replace(
-        PROBE, fields=narrowed_fields, write_policy=replace(PROBE.write_policy, bloom_filters=())
-    )
-    data = pa.table({"file_id": [5], "row_id": [50], "part": ["p5"], "kind": ["def"], "score": ["high"]})
-    write(narrowed, warehouse, data)
-    stored = read_dataset(narrowed, warehouse=warehouse)
-    assert stored.schema.names == ["file_id", "row_id", "part", "kind", "score"]
-    assert stored.schema.field("score").type == pa.string()
-    assert stored.to_pylist() == [{"file_id": 5, "row_id": 50, "part": "p5", "kind": "def", "score": "high"}]
-
-
-def test_merge_schema_mode_adds_a_column(warehouse: Warehouse) -> None:
-    merging = with_policy(PROBE, schema_mode=SchemaMode.MERGE)
-    write(merging, warehouse, INITIAL)
-    widened = replace(merging, fields=(*FIELDS, EXTRA_FIELD))
-    new_rows = with_note(probe_rows((2, 21, "p2", "ref", "delta", 3.5)), ["added"])
-    write(widened, warehouse, new_rows, replace_file_ids=[2])
-    stored = read_dataset(widened, warehouse=warehouse)
-    assert stored.column_names == [*PROBE.field_names, "note"]
-    notes = sorted(zip(stored.column("row_id").to_pylist(), stored.column("note").to_pylist(), strict=True))
-    # Rows of the files not replaced keep their values and get nulls in the new column.
-    assert notes == [(10, None), (11, None), (21, "added"), (30, None)]
 
 
 def _violation_cases() -> list[Any]:
