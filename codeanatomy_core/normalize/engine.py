@@ -25,7 +25,7 @@ Watcher = Callable[[Iterable[int]], None]
 
 DEFAULT_MAX_STEPS = 40_000_000
 DEFAULT_MAX_VALUES = 16
-DEFAULT_SATURATION = 64
+DEFAULT_SATURATION = 32
 
 
 class Engine:
