@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from codeanatomy_core.extract.pyfacts_model import DefFlag, DefKind, ParamKind, ScopeKind
+from codeanatomy_core.extract.pyfacts_model import DefFlag, DefKind, ParamKind
 from codeanatomy_core.normalize.builtin_models import builtin_label
 from codeanatomy_core.normalize.engine import Engine
 from codeanatomy_core.normalize.program import Program
@@ -87,6 +87,7 @@ class FlowBase:
 
     def _load_definitions(self) -> None:
         values, engine = self.values, self.engine
+        callers = self.program.call_callers()
         for entry in self.program.files:
             facts = entry.facts
             base, def_base = entry.var_base, entry.def_base
@@ -128,13 +129,10 @@ class FlowBase:
                 if signature.var_keyword >= 0:
                     engine.add_value(signature.var_keyword, values.container("dict", ("kwargs", gid)))
             for call in facts.calls:
-                owner = call.scope
-                while facts.scopes[owner].kind is ScopeKind.COMPREHENSION:
-                    owner = facts.scopes[owner].parent
                 self.calls.append(
                     CallInfo(
                         kind=call.kind,
-                        caller=def_base + max(facts.scopes[owner].definition, 0),
+                        caller=callers[len(self.calls)],
                         callee=_global(call.callee_var, base),
                         dunder=call.dunder,
                         args=tuple(_global(a, base) for a in call.args),

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import msgspec
 
-from codeanatomy_core.extract.pyfacts_model import DefKind, FileFacts
+from codeanatomy_core.extract.pyfacts_model import DefKind, FileFacts, ScopeKind
 
 
 class ProgramFile(msgspec.Struct, frozen=True, kw_only=True):
@@ -71,6 +71,20 @@ class Program:
             current = self.modules.get(entry.module)
             if current is None or (entry.facts.is_package and not current.facts.is_package):
                 self.modules[entry.module] = entry
+
+    def call_callers(self) -> list[int]:
+        """The enclosing definition (global id) of every call site, by global call id:
+        the module, class, function or lambda whose body holds it (comprehensions are
+        transparent)."""
+        callers: list[int] = []
+        for entry in self.files:
+            scopes, def_base = entry.facts.scopes, entry.def_base
+            for call in entry.facts.calls:
+                owner = call.scope
+                while scopes[owner].kind is ScopeKind.COMPREHENSION:
+                    owner = scopes[owner].parent
+                callers.append(def_base + max(scopes[owner].definition, 0))
+        return callers
 
     # ---- global id -> file ----
 

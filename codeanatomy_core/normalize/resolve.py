@@ -87,8 +87,8 @@ def resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int = DEFAULT_
         return _resolve(rows, max_steps=max_steps)
 
 
-def _resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int) -> Resolution:
-    started = time.perf_counter()
+def decode_program(rows: Iterable[tuple[int, str, bytes]]) -> tuple[Program, list[Diagnostic]]:
+    """The program of the given files' encoded facts, and a diagnostic per file skipped."""
     diagnostics: list[Diagnostic] = []
     files = []
     for file_id, path, data in rows:
@@ -113,8 +113,13 @@ def _resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int) -> Resol
                     path=path,
                 )
             )
+    return Program(files), diagnostics
+
+
+def _resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int) -> Resolution:
+    started = time.perf_counter()
+    program, diagnostics = decode_program(rows)
     decoded = time.perf_counter()
-    program = Program(files)
     symbols = Symbols(program)
     indexed = time.perf_counter()
     flow = FlowSolver(program, symbols, max_steps=max_steps)

@@ -23,12 +23,12 @@ from codeanatomy_core.normalize.datasets import (
 )
 from codeanatomy_core.normalize.datasets_resolution import RESOLUTION_DATASETS
 from codeanatomy_core.normalize.incremental import facts_digests, plan_changes
+from codeanatomy_core.normalize.parallel import FACTS_COLUMNS, StaticTables
 from codeanatomy_core.normalize.resolve import collector_paused, facts_rows, resolve
-from codeanatomy_core.normalize.tables import normalize_tables
+from codeanatomy_core.normalize.tables import flow_tables
 from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext
 from codeanatomy_core.storage.reader import read_handle
 
-_COLUMNS = ["file_id", "path", "facts_version", "facts"]
 _SPECS = {spec.name: spec for spec in (*ENTITY_DATASETS, *RESOLUTION_DATASETS)}
 # Tables whose rows depend on their own file's facts only (imports and class_bases are
 # resolved against the whole program).
@@ -36,11 +36,23 @@ PER_FILE = frozenset(spec.name for spec in (SCOPES, DEFINITIONS, NAME_REFS, CALL
 
 
 def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
-    facts = read_handle(ctx.input(PY_FACTS.name), columns=_COLUMNS)
+    handle = ctx.input(PY_FACTS.name)
+    facts = read_handle(handle, columns=FACTS_COLUMNS)
     changes, reason = plan_changes(ctx, outputs=sorted(PER_FILE), current=facts_digests(facts))
-    with collector_paused():  # one pause for resolution and tables (see collector_paused)
-        resolution = resolve(facts_rows(facts))
-        tables = normalize_tables(resolution, per_file_only=None if changes is None else changes.changed)
+    static = StaticTables(
+        handle,
+        only=None if changes is None else changes.changed,
+        files=facts.num_rows,
+        workers=ctx.workers,
+        log=ctx.log,
+    )
+    try:
+        with collector_paused():  # one pause for resolution and tables (see collector_paused)
+            resolution = resolve(facts_rows(facts))
+            tables = flow_tables(resolution)
+            tables.update(static.result(resolution))
+    finally:
+        static.close()
     stats, timings = resolution.stats, resolution.timings
     if changes is None:
         ctx.log(f"normalize: full rebuild of the per-file tables ({reason})")
@@ -64,7 +76,7 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
         "fixpoint_bound_hit": str(stats.exhausted).lower(),
     }
     outputs: dict[str, DatasetOutput] = {}
-    for name, table in tables.items():
+    for name, table in sorted(tables.items()):
         if not ctx.is_selected(name):
             continue
         if changes is not None and name in PER_FILE:

@@ -16,7 +16,9 @@ from codeanatomy_core.normalize.datasets import (
 )
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, NORMALIZE_DIAGNOSTICS, REF_BINDINGS
 from codeanatomy_core.normalize.kinds import DiagnosticKind
+from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.normalize.resolve import Diagnostic, Resolution, collector_paused
+from codeanatomy_core.normalize.symbols import Symbols
 from codeanatomy_core.normalize.table_ids import ProgramIds
 from codeanatomy_core.normalize.tables_candidates import RefCandidates, call_targets_table, ref_bindings_table
 from codeanatomy_core.normalize.tables_entities import (
@@ -71,31 +73,59 @@ def diagnostics_table(resolution: Resolution) -> pa.Table:
     )
 
 
+# Tables that need the program's facts and symbols only (not the flow): they can be built
+# beside the flow fixpoint, in another process (see normalize/parallel.py).
+STATIC_TABLES = (
+    SCOPES.name,
+    DEFINITIONS.name,
+    NAME_REFS.name,
+    IMPORTS.name,
+    CALLSITES.name,
+    CLASS_BASES.name,
+    DECORATORS.name,
+    REF_BINDINGS.name,
+)
+
+
 def normalize_tables(
     resolution: Resolution, *, per_file_only: frozenset[int] | None = None
 ) -> dict[str, pa.Table]:
     """Every normalize table; ``per_file_only``: the per-file tables hold only the rows of
     those files (an incremental update), the resolution tables are always whole."""
     with collector_paused():
-        return _tables(resolution, per_file_only)
+        tables = static_tables(resolution.program, resolution.symbols, only=per_file_only)
+        tables.update(flow_tables(resolution))
+        return {name: tables[name] for name in _ORDER}
 
 
-def _tables(resolution: Resolution, only: frozenset[int] | None) -> dict[str, pa.Table]:
-    program, symbols = resolution.program, resolution.symbols
-    ids = ProgramIds(program)
-    names = TargetNames(program, ids)
-    candidates = RefCandidates(resolution)
-    return {
-        SCOPES.name: scopes_table(program, ids, only=only),
-        DEFINITIONS.name: definitions_table(program, ids, only=only),
-        NAME_REFS.name: name_refs_table(program, ids, only=only),
-        IMPORTS.name: imports_table(program, symbols, ids, names),
-        CALLSITES.name: callsites_table(
-            program, ids, [call.caller for call in resolution.flow.calls], only=only
-        ),
-        CLASS_BASES.name: class_bases_table(program, symbols, ids, names),
-        DECORATORS.name: decorators_table(program, ids, only=only),
-        REF_BINDINGS.name: ref_bindings_table(resolution, ids, names, candidates),
-        CALL_TARGETS.name: call_targets_table(resolution, ids, names, candidates),
-        NORMALIZE_DIAGNOSTICS.name: diagnostics_table(resolution),
-    }
+def static_tables(program: Program, symbols: Symbols, *, only: frozenset[int] | None) -> dict[str, pa.Table]:
+    """The tables of :data:`STATIC_TABLES` (``only``: see :func:`normalize_tables`)."""
+    with collector_paused():
+        ids = ProgramIds(program)
+        names = TargetNames(program, ids)
+        return {
+            SCOPES.name: scopes_table(program, ids, only=only),
+            DEFINITIONS.name: definitions_table(program, ids, only=only),
+            NAME_REFS.name: name_refs_table(program, ids, only=only),
+            IMPORTS.name: imports_table(program, symbols, ids, names),
+            CALLSITES.name: callsites_table(program, ids, program.call_callers(), only=only),
+            CLASS_BASES.name: class_bases_table(program, symbols, ids, names),
+            DECORATORS.name: decorators_table(program, ids, only=only),
+            REF_BINDINGS.name: ref_bindings_table(program, ids, names, RefCandidates(program, symbols)),
+        }
+
+
+def flow_tables(resolution: Resolution) -> dict[str, pa.Table]:
+    """The tables the flow fixpoint decides: call targets and the resolution's diagnostics."""
+    with collector_paused():
+        program = resolution.program
+        ids = ProgramIds(program)
+        names = TargetNames(program, ids)
+        candidates = RefCandidates(program, resolution.symbols)
+        return {
+            CALL_TARGETS.name: call_targets_table(resolution, ids, names, candidates),
+            NORMALIZE_DIAGNOSTICS.name: diagnostics_table(resolution),
+        }
+
+
+_ORDER = (*STATIC_TABLES, CALL_TARGETS.name, NORMALIZE_DIAGNOSTICS.name)

@@ -18,9 +18,9 @@ from codeanatomy_core.extract.pyfacts_model import UNBOUND, BindKind, RefContext
 from codeanatomy_core.normalize.call_methods import CallMethods
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, REF_BINDINGS
 from codeanatomy_core.normalize.kinds import ResolutionMethod, Via
-from codeanatomy_core.normalize.program import ProgramFile
+from codeanatomy_core.normalize.program import Program, ProgramFile
 from codeanatomy_core.normalize.resolve import Resolution
-from codeanatomy_core.normalize.symbols import BUILTIN_NAMES, Target, TargetKind
+from codeanatomy_core.normalize.symbols import BUILTIN_NAMES, Symbols, Target, TargetKind
 from codeanatomy_core.normalize.table_ids import ProgramIds, mix_ids, symbol_id
 from codeanatomy_core.normalize.tables_entities import build_table
 from codeanatomy_core.normalize.tables_links import Described, TargetNames
@@ -45,9 +45,9 @@ def confidence(method: ResolutionMethod, count: int) -> float:
 class RefCandidates:
     """Static candidates of name loads, per file (memoized)."""
 
-    def __init__(self, resolution: Resolution) -> None:
-        self.resolution = resolution
-        self.symbols = resolution.symbols
+    def __init__(self, program: Program, symbols: Symbols) -> None:
+        self.program = program
+        self.symbols = symbols
         self._by_file: dict[int, list[list[Candidate]]] = {}
         self._loads: dict[int, dict[tuple[int, str], int]] = {}
         self._globals: dict[tuple[str, str], list[Candidate]] = {}
@@ -83,7 +83,7 @@ class RefCandidates:
         if bindings:
             out: list[Candidate] = []
             for gid in bindings:
-                entry = self.resolution.program.file_of_binding(gid)
+                entry = self.program.file_of_binding(gid)
                 fact = entry.facts.bindings[gid - entry.binding_base]
                 method = ResolutionMethod.IMPORT if fact.kind is BindKind.IMPORT else ResolutionMethod.GLOBAL
                 out.extend((t, method) for t in symbols.binding_targets(gid))
@@ -96,7 +96,7 @@ class RefCandidates:
     def outside_candidates(self, module: str, name: str) -> list[Candidate]:
         """What module-level code sees of ``name`` before the module's own statements bind
         it: ``global`` writes of functions, star imports, then builtins."""
-        symbols, program = self.symbols, self.resolution.program
+        symbols, program = self.symbols, self.program
         out: list[Candidate] = []
         for gid in symbols.namespaces.get(module, {}).get(name, ()):
             entry = program.file_of_binding(gid)
@@ -195,12 +195,12 @@ def _candidate_columns(
 
 
 def ref_bindings_table(
-    resolution: Resolution, ids: ProgramIds, names: TargetNames, candidates: RefCandidates
+    program: Program, ids: ProgramIds, names: TargetNames, candidates: RefCandidates
 ) -> pa.Table:
     owners: list[tuple[int, int, int, int]] = []
     rows: list[tuple[Described, ResolutionMethod]] = []
     describe = names.describe
-    for entry in resolution.program.files:
+    for entry in program.files:
         ref_ids = ids.refs[entry.index].tolist()
         file_id = entry.file_id
         for ordinal, found in enumerate(candidates.of_file(entry)):
