@@ -84,16 +84,20 @@ class StaticTables:
         worker, or when it failed."""
         if self._future is not None:
             try:
-                return {name: _read_ipc(path) for name, path in self._future.result().items()}
+                paths = self._future.result()
             except BrokenProcessPool as err:
                 self._log(f"normalize: the static tables worker failed ({err}); building them here")
-            finally:
                 self.close()
+            else:
+                tables = {name: _read_ipc(path) for name, path in paths.items()}
+                # The worker is done: it frees its (large) heap while this process goes on.
+                self.close(wait=False)
+                return tables
         return static_tables(resolution.program, resolution.symbols, only=self._only)
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = True) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
         if self._folder is not None:
             self._folder.cleanup()
