@@ -26,6 +26,7 @@ class FactsChanges(msgspec.Struct, frozen=True, kw_only=True):
     changed: frozenset[int]  # added or modified files
     removed: frozenset[int]
     untouched: int
+    previous_version: int  # the py_facts version the stored tables were built from
 
     @property
     def replaced(self) -> tuple[int, ...]:
@@ -84,4 +85,12 @@ def plan_changes(
         return None, f"py_facts version {token} is no longer readable"
     changed = frozenset(f for f, digest in current.items() if previous.get(f) != digest)
     removed = frozenset(previous.keys() - current.keys())
-    return FactsChanges(changed=changed, removed=removed, untouched=len(current) - len(changed)), ""
+    return (
+        FactsChanges(
+            changed=changed,
+            removed=removed,
+            untouched=len(current) - len(changed),
+            previous_version=int(token),
+        ),
+        "",
+    )

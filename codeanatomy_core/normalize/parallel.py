@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.ipc
 
 from codeanatomy_core.extract.runner import MIN_PARALLEL_FILES, resolve_workers
-from codeanatomy_core.normalize.resolve import Resolution, collector_paused, decode_program, facts_rows
+from codeanatomy_core.normalize.program import Program
+from codeanatomy_core.normalize.resolve import collector_paused, decode_program, facts_rows
 from codeanatomy_core.normalize.symbols import Symbols
 from codeanatomy_core.normalize.tables import static_tables
 from codeanatomy_core.storage.location import TableHandle
@@ -79,9 +80,9 @@ class StaticTables:
     def in_worker(self) -> bool:
         return self._future is not None
 
-    def result(self, resolution: Resolution) -> dict[str, pa.Table]:
-        """The tables; ``resolution`` (of the same facts) builds them here when there is no
-        worker, or when it failed."""
+    def result(self, build_here: Callable[[], tuple[Program, Symbols]]) -> dict[str, pa.Table]:
+        """The tables; ``build_here`` gives the program (of the same facts) to build them
+        here when there is no worker, or when it failed."""
         if self._future is not None:
             try:
                 paths = self._future.result()
@@ -93,7 +94,8 @@ class StaticTables:
                 # The worker is done: it frees its (large) heap while this process goes on.
                 self.close(wait=False)
                 return tables
-        return static_tables(resolution.program, resolution.symbols, only=self._only)
+        program, symbols = build_here()
+        return static_tables(program, symbols, only=self._only)
 
     def close(self, *, wait: bool = True) -> None:
         if self._pool is not None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pyarrow as pa
+
 from codeanatomy_core.extract.pyfacts import PY_FACTS
 from codeanatomy_core.normalize.datasets import (
     CALLSITES,
@@ -22,12 +24,21 @@ from codeanatomy_core.normalize.datasets import (
     SCOPES,
 )
 from codeanatomy_core.normalize.datasets_resolution import RESOLUTION_DATASETS
+from codeanatomy_core.normalize.flow_reuse import FLOW_OUTPUTS, flow_inputs_unchanged
 from codeanatomy_core.normalize.incremental import facts_digests, plan_changes
 from codeanatomy_core.normalize.parallel import FACTS_COLUMNS, StaticTables
-from codeanatomy_core.normalize.resolve import collector_paused, facts_rows, resolve
+from codeanatomy_core.normalize.program import Program
+from codeanatomy_core.normalize.resolve import (
+    Resolution,
+    collector_paused,
+    decode_program,
+    facts_rows,
+    resolve,
+)
+from codeanatomy_core.normalize.symbols import Symbols
 from codeanatomy_core.normalize.tables import flow_tables
 from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext
-from codeanatomy_core.storage.reader import read_handle
+from codeanatomy_core.storage.reader import read_dataset, read_handle
 
 _SPECS = {spec.name: spec for spec in (*ENTITY_DATASETS, *RESOLUTION_DATASETS)}
 # Tables whose rows depend on their own file's facts only (imports and class_bases are
@@ -39,6 +50,14 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     handle = ctx.input(PY_FACTS.name)
     facts = read_handle(handle, columns=FACTS_COLUMNS)
     changes, reason = plan_changes(ctx, outputs=sorted(PER_FILE), current=facts_digests(facts))
+    if changes is None:
+        ctx.log(f"normalize: full rebuild of the per-file tables ({reason})")
+    else:
+        ctx.log(
+            f"normalize: per-file tables of {len(changes.changed)} changed and "
+            f"{len(changes.removed)} removed files"
+        )
+    keep_flow = changes is not None and flow_inputs_unchanged(ctx, changes, facts)
     static = StaticTables(
         handle,
         only=None if changes is None else changes.changed,
@@ -48,33 +67,22 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     )
     try:
         with collector_paused():  # one pause for resolution and tables (see collector_paused)
-            resolution = resolve(facts_rows(facts))
-            tables = flow_tables(resolution)
-            tables.update(static.result(resolution))
+            if keep_flow:
+                ctx.log("normalize: the changed files moved but did not change: stored call targets kept")
+                tables = {
+                    name: read_dataset(_SPECS[name], warehouse=ctx.warehouse)
+                    for name in FLOW_OUTPUTS
+                    if ctx.is_selected(name)
+                }
+                tables.update(static.result(lambda: _program(facts)))
+                details = {"files": str(facts.num_rows), "flow": "kept (positions moved only)"}
+            else:
+                resolution = resolve(facts_rows(facts))
+                tables = flow_tables(resolution)
+                tables.update(static.result(lambda: (resolution.program, resolution.symbols)))
+                details = _report(ctx, resolution, files=facts.num_rows)
     finally:
         static.close()
-    stats, timings = resolution.stats, resolution.timings
-    if changes is None:
-        ctx.log(f"normalize: full rebuild of the per-file tables ({reason})")
-    else:
-        ctx.log(
-            f"normalize: per-file tables of {len(changes.changed)} changed and "
-            f"{len(changes.removed)} removed files"
-        )
-    ctx.log(
-        f"normalize: {facts.num_rows} files, {stats.call_edges} call edges at "
-        f"{stats.call_sites_resolved} call sites, "
-        f"{stats.steps} propagation steps (decode {timings.decode_s:.1f}s, symbols {timings.symbols_s:.1f}s, "
-        f"flow {timings.flow_s:.1f}s)"
-    )
-    for diagnostic in resolution.diagnostics:
-        ctx.log(f"normalize: {diagnostic.kind}: {diagnostic.message}")
-    details = {
-        "files": str(facts.num_rows),
-        "propagation_steps": str(stats.steps),
-        "call_edges": str(stats.call_edges),
-        "fixpoint_bound_hit": str(stats.exhausted).lower(),
-    }
     outputs: dict[str, DatasetOutput] = {}
     for name, table in sorted(tables.items()):
         if not ctx.is_selected(name):
@@ -91,6 +99,30 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                 details=details,
             )
     return outputs
+
+
+def _program(facts: pa.Table) -> tuple[Program, Symbols]:
+    program, _ = decode_program(facts_rows(facts))
+    return program, Symbols(program)
+
+
+def _report(ctx: StepContext, resolution: Resolution, *, files: int) -> dict[str, str]:
+    """Log what the flow did; the figures recorded in the commits."""
+    stats, timings = resolution.stats, resolution.timings
+    ctx.log(
+        f"normalize: {files} files, {stats.call_edges} call edges at "
+        f"{stats.call_sites_resolved} call sites, "
+        f"{stats.steps} propagation steps (decode {timings.decode_s:.1f}s, symbols {timings.symbols_s:.1f}s, "
+        f"flow {timings.flow_s:.1f}s)"
+    )
+    for diagnostic in resolution.diagnostics:
+        ctx.log(f"normalize: {diagnostic.kind}: {diagnostic.message}")
+    return {
+        "files": str(files),
+        "propagation_steps": str(stats.steps),
+        "call_edges": str(stats.call_edges),
+        "fixpoint_bound_hit": str(stats.exhausted).lower(),
+    }
 
 
 NORMALIZE_STEP = Step(

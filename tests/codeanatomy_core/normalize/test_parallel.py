@@ -49,7 +49,7 @@ def test_worker_tables_equal_in_process_tables(repo: Path, tmp_path: Path):
     static = StaticTables(handle, only=None, files=parallel.MIN_PARALLEL_FILES, workers=2, log=logged.append)
     try:
         assert static.in_worker
-        from_worker = static.result(resolution)
+        from_worker = static.result(lambda: (resolution.program, resolution.symbols))
     finally:
         static.close()
     assert logged == []

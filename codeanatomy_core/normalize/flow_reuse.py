@@ -1,0 +1,100 @@
+"""When the stored flow results still hold: the changed files moved, but did not change.
+
+The flow fixpoint reads every file's facts, but never their positions: byte spans, lines
+and columns only locate rows. An edit of comments, blank lines or formatting changes a
+file's positions and nothing else, so the solver would get the same input and give the
+same call targets. Such a run keeps the stored call targets and flow diagnostics and
+skips the fixpoint, the most expensive part of the step. Any other difference in any file
+(an added or removed file, a changed statement) means the flow is solved again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pyarrow as pa
+import pyarrow.compute as pc
+from deltalake.exceptions import DeltaError
+
+from codeanatomy_core.errors import StorageError
+from codeanatomy_core.extract.pyfacts import PY_FACTS
+from codeanatomy_core.extract.pyfacts_model import FACTS_VERSION, FileFacts, decode_facts
+from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, NORMALIZE_DIAGNOSTICS
+from codeanatomy_core.normalize.incremental import FactsChanges
+from codeanatomy_core.pipeline.step import StepContext
+from codeanatomy_core.storage.reader import open_table, scan_table
+
+# Outputs decided by the flow fixpoint alone (the others are rebuilt from the facts).
+FLOW_OUTPUTS = (CALL_TARGETS.name, NORMALIZE_DIAGNOSTICS.name)
+_POSITION_FIELDS = frozenset({"bstart", "bend", "line", "col"})
+
+
+def without_positions(value: Any) -> Any:
+    """``value`` (facts, a fact, a list of them) with every position field emptied."""
+    if isinstance(value, msgspec.Struct):
+        changes: dict[str, Any] = {}
+        for name in value.__struct_fields__:
+            item = getattr(value, name)
+            if name in _POSITION_FIELDS:
+                changes[name] = [] if isinstance(item, list) else 0
+            elif isinstance(item, msgspec.Struct | list):
+                changes[name] = without_positions(item)
+        return msgspec.structs.replace(value, **changes)
+    if isinstance(value, list):
+        return [without_positions(item) for item in value]
+    return value
+
+
+def _facts_of(table: pa.Table) -> dict[int, FileFacts | None]:
+    columns = [table.column(name).to_pylist() for name in ("file_id", "facts_version", "facts")]
+    found: dict[int, FileFacts | None] = {}
+    for file_id, version, data in zip(*columns, strict=True):
+        try:
+            found[file_id] = decode_facts(data) if version == FACTS_VERSION else None
+        except msgspec.DecodeError:
+            found[file_id] = None
+    return found
+
+
+def _previous_facts(ctx: StepContext, changes: FactsChanges) -> dict[int, FileFacts | None] | None:
+    handle = ctx.input(PY_FACTS.name)
+    try:
+        table = open_table(
+            handle.uri, storage_options=dict(handle.storage_options) or None, version=changes.previous_version
+        )
+        if table is None:
+            return None
+        rows = scan_table(table, columns=["file_id", "facts_version", "facts"])
+    except (StorageError, DeltaError, OSError, ValueError):
+        return None
+    return _facts_of(_rows_of(rows, changes.changed))
+
+
+def _rows_of(table: pa.Table, file_ids: frozenset[int]) -> pa.Table:
+    mask = pc.is_in(table.column("file_id"), value_set=pa.array(sorted(file_ids), pa.int64()))
+    return table.filter(mask)
+
+
+def flow_inputs_unchanged(ctx: StepContext, changes: FactsChanges, current: pa.Table) -> bool:
+    """True when the stored flow outputs were built from the facts ``changes`` starts from
+    and every changed file differs from them in positions only."""
+    if changes.removed or not changes.changed:
+        return False
+    for name in FLOW_OUTPUTS:
+        stamp = ctx.previous.get(name)
+        if (
+            stamp is None
+            or stamp.signature != ctx.output_signatures.get(name)
+            or stamp.input_versions.get(PY_FACTS.name) != str(changes.previous_version)
+        ):
+            return False
+    before = _previous_facts(ctx, changes)
+    if before is None:
+        return False
+    after = _facts_of(_rows_of(current, changes.changed))
+    for file_id in changes.changed:
+        old, new = before.get(file_id), after.get(file_id)
+        if old is None or new is None or without_positions(old) != without_positions(new):
+            return False
+    return True
