@@ -22,6 +22,16 @@ from codeanatomy_core.normalize.kinds import Via
 from codeanatomy_core.normalize.values import ValueKind
 
 
+def names_a_class(path: str) -> bool:
+    """Whether an external symbol is, by its name, a class (PEP 8: ``CapWords``).
+
+    Calling an external class gives one of its instances, named by the class; what calling
+    an external function returns is unknown (``json.loads(s).get`` is no function of
+    ``json.loads``), so nothing is derived from it.
+    """
+    return path.rpartition(".")[2].lstrip("_")[:1].isupper()
+
+
 class CallSemantics(BuiltinSemantics):
     """Resolves call sites as their callee variables gain values."""
 
@@ -66,8 +76,8 @@ class CallSemantics(BuiltinSemantics):
             elif kind == ValueKind.BUILTIN:
                 self.call_builtin(gid, call, first[value])
             elif kind == ValueKind.EXTERNAL:
-                if not decorator:
-                    self.engine.add_value(call.result, value)
+                if not decorator and names_a_class(first[value]):
+                    self.engine.add_value(call.result, value)  # an instance: ``ext.Cls().m`` is ``ext.Cls.m``
                 self.record(gid, self.symbol(first[value]), Via.EXTERNAL)
                 if decorator and call.args:
                     self.engine.edge(call.args[0], call.result)

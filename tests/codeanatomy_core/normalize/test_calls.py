@@ -119,6 +119,29 @@ def test_new_and_external_bases(resolve_files):
     }
 
 
+def test_external_class_instances_have_methods_external_function_results_do_not(resolve_files):
+    resolved = resolve_files(
+        {
+            "m.py": """
+            import json
+            from ext import Client, _Private
+            c = Client()
+            c.send()
+            _Private().run()
+            json.loads("{}").get("a")
+            """
+        }
+    )
+    assert resolved.calls("m") == {
+        ("m", "Client", "ext.Client", "external"),
+        ("m", "c.send", "ext.Client.send", "external"),
+        ("m", "_Private", "ext._Private", "external"),
+        ("m", "_Private().run", "ext._Private.run", "external"),
+        ("m", "json.loads", "json.loads", "external"),
+        # what json.loads returns is unknown: no ``json.loads.get``
+    }
+
+
 def test_values_flow_through_parameters_returns_and_attributes(resolve_files):
     resolved = resolve_files(
         {
