@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from codeanatomy_core.extract.pyfacts_model import DefFlag
 from codeanatomy_core.normalize.builtin_models import TYPE_METHODS
+from codeanatomy_core.normalize.external_names import has_known_attributes
 from codeanatomy_core.normalize.flow_base import FlowBase
 from codeanatomy_core.normalize.kinds import Via
 from codeanatomy_core.normalize.values import ValueKind
@@ -37,7 +38,8 @@ class AttributeSemantics(FlowBase):
                 elif kind == ValueKind.MODULE:
                     engine.edge(self.global_var(first[value], name), dst)
                 elif kind == ValueKind.EXTERNAL:
-                    self._add_external(dst, f"{first[value]}.{name}")
+                    if has_known_attributes(first[value]):
+                        self._add_external(dst, f"{first[value]}.{name}")
                 elif kind == ValueKind.SUPER:
                     engine.edge(self.super_attr(first[value], second[value], name), dst)
                 elif kind == ValueKind.FUNCTION:

@@ -16,20 +16,11 @@ from codeanatomy_core.normalize.builtin_models import (
     OPERAND_FREE_DUNDERS,
     type_method_label,
 )
+from codeanatomy_core.normalize.external_names import names_a_class
 from codeanatomy_core.normalize.flow_base import ANY, CallInfo
 from codeanatomy_core.normalize.flow_builtins import BuiltinSemantics
 from codeanatomy_core.normalize.kinds import Via
 from codeanatomy_core.normalize.values import ValueKind
-
-
-def names_a_class(path: str) -> bool:
-    """Whether an external symbol is, by its name, a class (PEP 8: ``CapWords``).
-
-    Calling an external class gives one of its instances, named by the class; what calling
-    an external function returns is unknown (``json.loads(s).get`` is no function of
-    ``json.loads``), so nothing is derived from it.
-    """
-    return path.rpartition(".")[2].lstrip("_")[:1].isupper()
 
 
 class CallSemantics(BuiltinSemantics):

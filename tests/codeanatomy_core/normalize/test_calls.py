@@ -142,6 +142,25 @@ def test_external_class_instances_have_methods_external_function_results_do_not(
     }
 
 
+def test_attributes_of_external_class_members_are_unknown(resolve_files):
+    resolved = resolve_files(
+        {
+            "m.py": """
+            import os
+            from ext import Runner
+            class Local(Runner):
+                def run(self):
+                    self.channel.recv()
+                    return os.path.join("a", "b")
+            """
+        }
+    )
+    assert resolved.calls("m.Local.run") == {
+        ("m.Local.run", "os.path.join", "os.path.join", "external"),  # module attributes chain
+        # self.channel is ext.Runner.channel: what it holds is unknown, no ext.Runner.channel.recv
+    }
+
+
 def test_values_flow_through_parameters_returns_and_attributes(resolve_files):
     resolved = resolve_files(
         {
