@@ -38,6 +38,7 @@ class CallMethods:
         self.symbols = resolution.symbols
         self.candidates = candidates
         self._classes: dict[int, int] = {}
+        self._static_targets: dict[tuple[int, int], list] = {}  # (file, call) -> callee root candidates
 
     def defining_class(self, function: int) -> int:
         """The class whose body defines ``function`` (-1: not a method)."""
@@ -60,8 +61,14 @@ class CallMethods:
         return next((p.name for p in entry.facts.params if p.function == local and p.position == 0), None)
 
     def _static(self, entry: ProgramFile, local: int, root: str) -> list:
-        ordinal = self.candidates.load_at(entry, entry.facts.calls[local].bstart, root)
-        return self.candidates.of_file(entry)[ordinal] if ordinal is not None else []
+        key = (entry.index, local)
+        found = self._static_targets.get(key)
+        if found is None:
+            ordinal = self.candidates.load_at(entry, entry.facts.calls[local].bstart, root)
+            found = self._static_targets[key] = (
+                self.candidates.of_ref(entry, ordinal) if ordinal is not None else []
+            )
+        return found
 
     def method(self, entry: ProgramFile, local: int, caller: int, target: int, via: Via) -> ResolutionMethod:
         if via not in _ATTRIBUTE_VIAS or target < 0:

@@ -43,14 +43,14 @@ def confidence(method: ResolutionMethod, count: int) -> float:
 
 
 class RefCandidates:
-    """Static candidates of name loads, per file (memoized)."""
+    """Static candidates of name loads (per-file binding targets memoized)."""
 
     def __init__(self, program: Program, symbols: Symbols) -> None:
         self.program = program
         self.symbols = symbols
-        self._by_file: dict[int, list[list[Candidate]]] = {}
         self._loads: dict[int, dict[tuple[int, str], int]] = {}
         self._globals: dict[tuple[str, str], list[Candidate]] = {}
+        self._bindings: dict[int, list[tuple[list[Target], ResolutionMethod | None, int]]] = {}
 
     def load_at(self, entry: ProgramFile, bstart: int, name: str) -> int | None:
         """The load reference of ``name`` starting at byte ``bstart``, if any."""
@@ -65,10 +65,8 @@ class RefCandidates:
         return index.get((bstart, name))
 
     def of_file(self, entry: ProgramFile) -> list[list[Candidate]]:
-        found = self._by_file.get(entry.index)
-        if found is None:
-            found = self._by_file[entry.index] = self._compute(entry)
-        return found
+        """The candidates of every reference of the file, by reference ordinal."""
+        return [self.of_ref(entry, ordinal) for ordinal in range(len(entry.facts.refs.ctx))]
 
     def global_candidates(self, module: str, name: str) -> list[Candidate]:
         key = (module, name)
@@ -113,12 +111,42 @@ class RefCandidates:
             out.append(((TargetKind.BUILTIN, name), ResolutionMethod.BUILTIN))
         return out
 
-    def _compute(self, entry: ProgramFile) -> list[list[Candidate]]:
+    def of_ref(self, entry: ProgramFile, ordinal: int) -> list[Candidate]:
+        """The candidates of one reference (empty for stores and deletes)."""
         refs = entry.facts.refs
-        symbols = self.symbols
-        base = entry.binding_base
-        # Per binding: its targets, and its method unless it depends on the referencing scope.
-        bindings: list[tuple[list[Target], ResolutionMethod | None, int]] = []
+        if refs.ctx[ordinal] != RefContext.LOAD:
+            return []
+        bindings = self._bindings_of(entry)
+        scope, lookup = refs.scope[ordinal], refs.lookup[ordinal]
+        candidates: list[Candidate] = []
+        unbound = False
+        for binding in refs.reaching[ordinal]:
+            if binding == UNBOUND:
+                unbound = lookup == RefScope.NAME
+                continue
+            targets, method, binding_scope = bindings[binding]
+            if method is None:
+                method = ResolutionMethod.LOCAL if binding_scope == scope else ResolutionMethod.ENCLOSING
+            candidates.extend((t, method) for t in targets)
+        if lookup == RefScope.GLOBAL or (unbound and scope != 0):
+            candidates.extend(self.global_candidates(entry.module, refs.name[ordinal]))
+        elif unbound:
+            candidates.extend(self.outside_candidates(entry.module, refs.name[ordinal]))
+        if len(candidates) > 1:
+            seen: dict[Target, Candidate] = {}
+            for candidate in candidates:
+                seen.setdefault(candidate[0], candidate)
+            candidates = list(seen.values())
+        return candidates
+
+    def _bindings_of(self, entry: ProgramFile) -> list[tuple[list[Target], ResolutionMethod | None, int]]:
+        """Per binding of the file: its targets, and its method unless that depends on the
+        referencing scope (memoized per file)."""
+        found = self._bindings.get(entry.index)
+        if found is not None:
+            return found
+        symbols, base = self.symbols, entry.binding_base
+        found = self._bindings[entry.index] = []
         for local, fact in enumerate(entry.facts.bindings):
             method: ResolutionMethod | None = None
             if fact.kind is BindKind.IMPORT:
@@ -129,35 +157,8 @@ class RefCandidates:
                     method = ResolutionMethod.GLOBAL
                 elif kind is ScopeKind.CLASS:
                     method = ResolutionMethod.CLASS_BODY
-            bindings.append((symbols.binding_targets(base + local), method, fact.scope))
-        local_method, enclosing = ResolutionMethod.LOCAL, ResolutionMethod.ENCLOSING
-        out: list[list[Candidate]] = []
-        for ordinal, ctx in enumerate(refs.ctx):
-            if ctx != RefContext.LOAD:
-                out.append([])
-                continue
-            scope, lookup = refs.scope[ordinal], refs.lookup[ordinal]
-            candidates: list[Candidate] = []
-            unbound = False
-            for binding in refs.reaching[ordinal]:
-                if binding == UNBOUND:
-                    unbound = lookup == RefScope.NAME
-                    continue
-                targets, method, binding_scope = bindings[binding]
-                if method is None:
-                    method = local_method if binding_scope == scope else enclosing
-                candidates.extend((t, method) for t in targets)
-            if lookup == RefScope.GLOBAL or (unbound and scope != 0):
-                candidates.extend(self.global_candidates(entry.module, refs.name[ordinal]))
-            elif unbound:
-                candidates.extend(self.outside_candidates(entry.module, refs.name[ordinal]))
-            if len(candidates) > 1:
-                seen: dict[Target, Candidate] = {}
-                for candidate in candidates:
-                    seen.setdefault(candidate[0], candidate)
-                candidates = list(seen.values())
-            out.append(candidates)
-        return out
+            found.append((symbols.binding_targets(base + local), method, fact.scope))
+        return found
 
 
 _CANDIDATE_COLUMNS = (
