@@ -50,9 +50,19 @@ def test_table_properties_from_the_policy(warehouse: Warehouse) -> None:
     spec = with_policy(PROBE, stats_columns=("label", "row_id"))
     write(spec, warehouse, INITIAL)
     assert dict(delta_table(spec, warehouse).metadata().configuration) == {
+        "delta.checkpointInterval": "10",
         "delta.dataSkippingStatsColumns": "label,row_id",
         "delta.enableChangeDataFeed": "true",
     }
+
+
+def test_a_checkpoint_every_ten_commits(warehouse: Warehouse) -> None:
+    for run in range(10):
+        write(PROBE, warehouse, INITIAL if run % 2 == 0 else probe_rows(), run_id=f"run-{run}")
+    log = Path(warehouse.table_uri(PROBE).removeprefix("file://")) / "_delta_log"
+    assert sorted(p.name for p in log.glob("*.checkpoint.parquet")) == [
+        "00000000000000000009.checkpoint.parquet"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -194,6 +204,7 @@ def test_table_properties_are_reconciled_on_an_existing_table(warehouse: Warehou
     plain = with_policy(PROBE, features=())
     write(plain, warehouse, INITIAL)
     assert dict(delta_table(plain, warehouse).metadata().configuration) == {
+        "delta.checkpointInterval": "10",
         "delta.dataSkippingStatsColumns": "row_id,file_id,part,kind,label,score",
     }
 
@@ -204,11 +215,15 @@ def test_table_properties_are_reconciled_on_an_existing_table(warehouse: Warehou
     )
     result = write(tuned, warehouse, INITIAL, run_id="run-2")
     expected_config = {
+        "delta.checkpointInterval": "10",
         "delta.dataSkippingStatsColumns": "row_id,label",
         "delta.enableChangeDataFeed": "true",
         "delta.logRetentionDuration": "interval 30 days",
     }
-    assert result.reconciled_properties == expected_config
+    # only what differs is reconciled (the checkpoint interval was set by the first write)
+    assert result.reconciled_properties == {
+        k: v for k, v in expected_config.items() if k != "delta.checkpointInterval"
+    }
     table = delta_table(tuned, warehouse)
     assert dict(table.metadata().configuration) == expected_config
     # One commit sets the properties, the next writes the data; freshness keys on the data one.
