@@ -6,6 +6,10 @@ per-file tables (scopes, definitions, name_refs, callsites, decorators) replace 
 rows of files whose facts changed. The whole-program tables (imports, class bases and the
 resolution candidates) are resolved whole, but only the files whose rows differ from the
 stored ones are rewritten: downstream steps then see which files' resolution changed.
+
+The tables that do not need the flow fixpoint are built by a second process meanwhile
+(``normalize/parallel.py``); when the changed files only moved, the fixpoint is not solved
+at all and the stored call targets are kept (``normalize/flow_reuse.py``).
 """
 
 from __future__ import annotations
