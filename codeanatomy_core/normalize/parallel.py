@@ -86,8 +86,10 @@ class StaticTables:
         if self._future is not None:
             try:
                 paths = self._future.result()
-            except BrokenProcessPool as err:
-                self._log(f"normalize: the static tables worker failed ({err}); building them here")
+            except (BrokenProcessPool, OSError) as err:
+                # The worker died, or could not write its tables (a full temporary disk):
+                # nothing is lost, this process builds them.
+                self._log(f"normalize: the static tables worker failed ({err!r}); building them here")
                 self.close()
             else:
                 tables = {name: _read_ipc(path) for name, path in paths.items()}

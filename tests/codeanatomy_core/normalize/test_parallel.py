@@ -80,3 +80,36 @@ def test_normalize_tables_identical_with_one_and_two_workers(repo: Path, tmp_pat
         }
     for spec in NORMALIZE_STEP.outputs:
         assert tables[1][spec.name].equals(tables[2][spec.name]), spec.name
+
+
+class _MissingFolder:
+    """A temporary folder that does not exist: the worker's writes fail."""
+
+    def __init__(self, prefix: str, *, at: Path) -> None:
+        self.name = str(at / "missing" / prefix)
+
+    def cleanup(self) -> None:
+        pass
+
+
+def test_a_worker_that_cannot_write_its_tables_falls_back_to_this_process(
+    repo: Path, tmp_path: Path, monkeypatch
+):
+    warehouse = Warehouse.at(tmp_path / "warehouse")
+    _build(repo, warehouse, workers=1)
+    handle = current_handle(PY_FACTS, warehouse=warehouse)
+    assert handle is not None
+    resolution = resolve(facts_rows(read_handle(handle, columns=FACTS_COLUMNS)))
+    monkeypatch.setattr(
+        parallel.tempfile, "TemporaryDirectory", lambda prefix: _MissingFolder(prefix, at=tmp_path)
+    )
+    logged: list[str] = []
+    static = StaticTables(handle, only=None, files=parallel.MIN_PARALLEL_FILES, workers=2, log=logged.append)
+    assert static.in_worker
+    try:
+        tables = static.result(lambda: (resolution.program, resolution.symbols))
+    finally:
+        static.close()
+    assert len(logged) == 1 and "building them here" in logged[0] and "FileNotFoundError" in logged[0]
+    in_process = static_tables(resolution.program, resolution.symbols, only=None)
+    assert all(tables[name].equals(in_process[name]) for name in STATIC_TABLES)
