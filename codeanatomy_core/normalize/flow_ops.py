@@ -8,6 +8,7 @@ from codeanatomy_core.extract.pyfacts_model import (
     ClassAttr,
     Copy,
     CopyItems,
+    FileFacts,
     GlobalLoad,
     GlobalStore,
     ImportValue,
@@ -32,6 +33,23 @@ from codeanatomy_core.normalize.symbols import SourceKind
 from codeanatomy_core.normalize.values import CONST_TYPES, ValueKind
 
 _ATTRIBUTE_BUILTINS = frozenset({"getattr", "setattr", "hasattr", "delattr"})
+
+
+def key_constants(facts: FileFacts) -> set[str]:
+    """The constants a file uses as container keys, or as attribute names given to
+    getattr/setattr: only these keep their value in the flow (others become their type)."""
+    keys: set[str] = set()
+    constants: dict[int, str] = {}
+    for op in facts.ops:
+        if isinstance(op, (StoreItem, LoadItem)):
+            if op.key is not None:
+                keys.add(op.key)
+        elif isinstance(op, MakeConst):
+            constants[op.dst] = op.key
+    for call in facts.calls:
+        if call.callee_path in _ATTRIBUTE_BUILTINS and len(call.args) > 1 and call.args[1] in constants:
+            keys.add(constants[call.args[1]])
+    return keys
 
 
 class KeyedAccess:
@@ -98,21 +116,7 @@ class FlowOps(AttributeSemantics):
         """Constants used as container keys, or as attribute names given to getattr/setattr."""
         keys: set[str] = set()
         for entry in self.program.files:
-            facts = entry.facts
-            constants: dict[int, str] = {}
-            for op in facts.ops:
-                if isinstance(op, (StoreItem, LoadItem)):
-                    if op.key is not None:
-                        keys.add(op.key)
-                elif isinstance(op, MakeConst):
-                    constants[op.dst] = op.key
-            for call in facts.calls:
-                if (
-                    call.callee_path in _ATTRIBUTE_BUILTINS
-                    and len(call.args) > 1
-                    and call.args[1] in constants
-                ):
-                    keys.add(constants[call.args[1]])
+            keys |= key_constants(entry.facts)
         return keys
 
     def load_ops(self, entry: ProgramFile) -> None:

@@ -1,9 +1,11 @@
-"""When the stored flow results still hold: the changed files moved, but did not change.
+"""When the stored flow results still hold: the changed files' flow input did not change.
 
 The flow fixpoint reads every file's facts, but never their positions: byte spans, lines
-and columns only locate rows. An edit of comments, blank lines or formatting changes a
-file's positions and nothing else, so the solver would get the same input and give the
-same call targets. Such a run keeps the stored call targets and flow diagnostics and
+and columns only locate rows. Nor does it read the text of a constant that is no key
+constant (a container key or a getattr name anywhere in the program): such a constant is
+just "some str" or "some int" to it. An edit of comments, blank lines, formatting or such
+literals (a message, a default number) changes nothing the solver reads, so it would give
+the same call targets. Such a run keeps the stored call targets and flow diagnostics and
 skips the fixpoint, the most expensive part of the step. Any other difference in any file
 (an added or removed file, a changed statement) means the flow is solved again.
 """
@@ -19,8 +21,9 @@ from deltalake.exceptions import DeltaError
 
 from codeanatomy_core.errors import StorageError
 from codeanatomy_core.extract.pyfacts import PY_FACTS
-from codeanatomy_core.extract.pyfacts_model import FACTS_VERSION, FileFacts, decode_facts
+from codeanatomy_core.extract.pyfacts_model import FACTS_VERSION, FileFacts, MakeConst, decode_facts
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, NORMALIZE_DIAGNOSTICS
+from codeanatomy_core.normalize.flow_ops import key_constants
 from codeanatomy_core.normalize.incremental import FactsChanges
 from codeanatomy_core.pipeline.step import StepContext
 from codeanatomy_core.storage.reader import open_table, scan_table
@@ -71,14 +74,15 @@ def _previous_facts(ctx: StepContext, changes: FactsChanges) -> dict[int, FileFa
     return _facts_of(_rows_of(rows, changes.changed))
 
 
-def _rows_of(table: pa.Table, file_ids: frozenset[int]) -> pa.Table:
+def _rows_of(table: pa.Table, file_ids: frozenset[int], *, keep: bool = True) -> pa.Table:
+    """The rows of ``file_ids`` (``keep=False``: the rows of every other file)."""
     mask = pc.is_in(table.column("file_id"), value_set=pa.array(sorted(file_ids), pa.int64()))
-    return table.filter(mask)
+    return table.filter(mask if keep else pc.invert(mask))
 
 
 def flow_inputs_unchanged(ctx: StepContext, changes: FactsChanges, current: pa.Table) -> bool:
     """True when the stored flow outputs were built from the facts ``changes`` starts from
-    and every changed file differs from them in positions only."""
+    and every changed file differs from them in positions and plain constants only."""
     if changes.removed or not changes.changed:
         return False
     for name in FLOW_OUTPUTS:
@@ -93,8 +97,54 @@ def flow_inputs_unchanged(ctx: StepContext, changes: FactsChanges, current: pa.T
     if before is None:
         return False
     after = _facts_of(_rows_of(current, changes.changed))
+    constants: set[str] = set()
+    pairs: list[tuple[FileFacts, FileFacts]] = []
     for file_id in changes.changed:
         old, new = before.get(file_id), after.get(file_id)
-        if old is None or new is None or without_positions(old) != without_positions(new):
+        if old is None or new is None:
             return False
-    return True
+        pairs.append((old, new))
+        old, new = without_positions(old), without_positions(new)
+        if old == new:
+            continue
+        changed = _changed_constants(old, new)
+        if changed is None:
+            return False
+        constants |= changed
+    return not constants or _all_typed(constants, pairs, _rows_of(current, changes.changed, keep=False))
+
+
+def _changed_constants(old: FileFacts, new: FileFacts) -> set[str] | None:
+    """The constants that differ when two facts differ in constants only (same variable,
+    same type), else None."""
+    if len(old.ops) != len(new.ops):
+        return None
+    if msgspec.structs.replace(old, ops=[]) != msgspec.structs.replace(new, ops=[]):
+        return None
+    changed: set[str] = set()
+    for before, after in zip(old.ops, new.ops, strict=True):
+        if before == after:
+            continue
+        if not (
+            isinstance(before, MakeConst)
+            and isinstance(after, MakeConst)
+            and before.dst == after.dst
+            and before.key[0] == after.key[0]
+        ):
+            return None
+        changed |= {before.key, after.key}
+    return changed
+
+
+def _all_typed(constants: set[str], pairs: list[tuple[FileFacts, FileFacts]], unchanged: pa.Table) -> bool:
+    """Whether the flow sees each changed constant as its type only, before and after: the
+    program's key constants are the same and include none of them."""
+    others: set[str] = set()
+    for facts in _facts_of(unchanged).values():
+        if facts is not None:
+            others |= key_constants(facts)
+    old_keys, new_keys = set(others), set(others)
+    for old, new in pairs:
+        old_keys |= key_constants(old)
+        new_keys |= key_constants(new)
+    return old_keys == new_keys and not constants & new_keys

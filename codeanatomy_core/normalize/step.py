@@ -8,8 +8,9 @@ resolution candidates) are resolved whole, but only the files whose rows differ 
 stored ones are rewritten: downstream steps then see which files' resolution changed.
 
 The tables that do not need the flow fixpoint are built by a second process meanwhile
-(``normalize/parallel.py``); when the changed files only moved, the fixpoint is not solved
-at all and the stored call targets are kept (``normalize/flow_reuse.py``).
+(``normalize/parallel.py``); when the changed files only moved or changed plain constants,
+the fixpoint is not solved at all and the stored call targets are kept
+(``normalize/flow_reuse.py``).
 """
 
 from __future__ import annotations
@@ -61,7 +62,6 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
             f"normalize: per-file tables of {len(changes.changed)} changed and "
             f"{len(changes.removed)} removed files"
         )
-    keep_flow = changes is not None and flow_inputs_unchanged(ctx, changes, facts)
     static = StaticTables(
         handle,
         only=None if changes is None else changes.changed,
@@ -71,15 +71,15 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     )
     try:
         with collector_paused():  # one pause for resolution and tables (see collector_paused)
-            if keep_flow:
-                ctx.log("normalize: the changed files moved but did not change: stored call targets kept")
+            if changes is not None and flow_inputs_unchanged(ctx, changes, facts):
+                ctx.log("normalize: flow input unchanged (positions, plain constants): call targets kept")
                 tables = {
                     name: read_dataset(_SPECS[name], warehouse=ctx.warehouse)
                     for name in FLOW_OUTPUTS
                     if ctx.is_selected(name)
                 }
                 tables.update(static.result(lambda: _program(facts)))
-                details = {"files": str(facts.num_rows), "flow": "kept (positions moved only)"}
+                details = {"files": str(facts.num_rows), "flow": "kept (flow input unchanged)"}
             else:
                 resolution = resolve(facts_rows(facts))
                 tables = flow_tables(resolution)
