@@ -32,8 +32,9 @@ from codeanatomy_core.cpg.columns import plain, sorted_member
 from codeanatomy_core.cpg.contracts import KindRegistry
 from codeanatomy_core.cpg.datasets import EDGES, EDGES_BY_DST, EDGES_BY_SRC, NODES, PROPS, PROPS_MAP
 from codeanatomy_core.cpg.props import props_map
-from codeanatomy_core.cpg.spill import Spill, release_memory
+from codeanatomy_core.cpg.spill import Spill
 from codeanatomy_core.cpg.tables import PATHS_DATASET, adjacency, attach_paths, conformed, prop_table
+from codeanatomy_core.pipeline.memory import release_memory
 from codeanatomy_core.relspec.compiler import CompiledRule, CompiledRuleSet, rule_session, run_compiled
 
 FILE_ID = "file_id"

@@ -25,9 +25,9 @@ from codeanatomy_core.cpg.modes import (
     previous_build,
 )
 from codeanatomy_core.cpg.output import full_build
-from codeanatomy_core.cpg.spill import release_memory
 from codeanatomy_core.cpg.tables import PATHS_DATASET, conformed
 from codeanatomy_core.cpg.update import update
+from codeanatomy_core.pipeline.memory import release_memory
 from codeanatomy_core.pipeline.step import DatasetOutput, StepContext
 from codeanatomy_core.relspec.compiler import CompiledRuleSet
 from codeanatomy_core.relspec.runtime import RelspecRuntime

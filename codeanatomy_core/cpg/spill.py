@@ -1,4 +1,4 @@
-"""Finished tables parked in Arrow IPC files until their writer reads them, and memory hints.
+"""Finished tables parked in Arrow IPC files until their writer reads them.
 
 A full build makes its tables a batch of files at a time; each finished chunk is appended
 to its table's uncompressed Arrow IPC file in a temporary folder and leaves memory, so the
@@ -10,9 +10,6 @@ last reader.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import functools
 import os
 import tempfile
 from collections.abc import Iterator
@@ -20,25 +17,6 @@ from collections.abc import Iterator
 import pyarrow as pa
 
 from codeanatomy_core.errors import StorageError
-
-
-@functools.cache
-def _libc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c")
-    try:
-        return ctypes.CDLL(name) if name else None
-    except OSError:
-        return None
-
-
-def release_memory() -> None:
-    """Give memory freed by Arrow and by the C heap back to the system (a hint, best effort:
-    it keeps the resident size near what is in use between the stages of a build)."""
-    pa.default_memory_pool().release_unused()
-    libc = _libc()
-    trim = getattr(libc, "malloc_trim", None) if libc is not None else None
-    if trim is not None:
-        trim(0)
 
 
 class Spill:

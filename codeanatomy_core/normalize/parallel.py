@@ -75,6 +75,9 @@ class StaticTables:
             # spawn, as for extraction: the worker must not inherit this process's threads.
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
             self._future = self._pool.submit(static_tables_of, handle, only=only, folder=self._folder.name)
+            # No more work for it: the worker exits (and frees its heap) as soon as its tables
+            # are written, not when this process asks for them after solving the flow.
+            self._pool.shutdown(wait=False)
 
     @property
     def in_worker(self) -> bool:
@@ -93,15 +96,14 @@ class StaticTables:
                 self.close()
             else:
                 tables = {name: _read_ipc(path) for name, path in paths.items()}
-                # The worker is done: it frees its (large) heap while this process goes on.
-                self.close(wait=False)
+                self.close()
                 return tables
         program, symbols = build_here()
         return static_tables(program, symbols, only=self._only)
 
-    def close(self, *, wait: bool = True) -> None:
+    def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=wait, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         if self._folder is not None:
             self._folder.cleanup()

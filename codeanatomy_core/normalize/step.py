@@ -42,6 +42,7 @@ from codeanatomy_core.normalize.resolve import (
 )
 from codeanatomy_core.normalize.symbols import Symbols
 from codeanatomy_core.normalize.tables import flow_tables
+from codeanatomy_core.pipeline.memory import release_memory
 from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext
 from codeanatomy_core.storage.reader import read_dataset, read_handle
 
@@ -52,6 +53,7 @@ PER_FILE = frozenset(spec.name for spec in (SCOPES, DEFINITIONS, NAME_REFS, CALL
 
 
 def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
+    release_memory()  # what earlier steps freed: the resolution's peak starts from what is in use
     handle = ctx.input(PY_FACTS.name)
     facts = read_handle(handle, columns=FACTS_COLUMNS)
     changes, reason = plan_changes(ctx, outputs=sorted(PER_FILE), current=facts_digests(facts))
