@@ -5,8 +5,10 @@ One process, in this order: the bare ``ast.parse`` + ``symtable`` time of the sa
 rebuild after one file changed. The standard library (without test/, idlelib/ and
 site-packages/) is copied to a temporary folder first so that one file can be changed.
 Builds run through ``codeanatomy_core.pipeline.runner`` (the steps Dagster runs, without
-Dagster's own per-run overhead). Peak memory is the largest resident set of this process
-and of any extraction worker.
+Dagster's own per-run overhead). Peak memory is checked two ways, and the larger counts:
+the largest resident set of any one process (this one, or a worker), and the largest sum
+of the proportional set sizes of this process and its workers during the full build
+(extraction and normalize run several processes at once).
 """
 
 from __future__ import annotations
