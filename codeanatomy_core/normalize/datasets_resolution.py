@@ -14,6 +14,9 @@ from codeanatomy_core.specs.model import UTF8_BYTES
 from codeanatomy_core.specs.types import FLOAT64, INT32, INT64, STRING
 
 METHODS = tuple(m.value for m in ResolutionMethod)
+# The meaning of the flow fixpoint's results (its bounds, what an external call gives, ...):
+# bumped when they change, so stored call targets and flow diagnostics become stale.
+FLOW_LOGIC_VERSION = 2
 
 
 def _candidate_fields(owner: str, owner_tag: str) -> tuple[FieldSpec, ...]:
@@ -68,6 +71,7 @@ REF_BINDINGS = DatasetSpec(
 CALL_TARGETS = DatasetSpec(
     name="call_targets",
     domain=Domain.NORMALIZE,
+    logic_version=FLOW_LOGIC_VERSION,
     description="Call site -> callee candidates from the inter-procedural flow fixpoint: direct "
     "names, imports, methods via self/cls and the MRO, super(), instantiation (__init__/__new__), "
     "decorators, values passed/assigned/returned, builtin callbacks and implicit dunder calls.",
@@ -94,6 +98,7 @@ CALL_TARGETS = DatasetSpec(
 NORMALIZE_DIAGNOSTICS = DatasetSpec(
     name="normalize_diagnostics",
     domain=Domain.NORMALIZE,
+    logic_version=FLOW_LOGIC_VERSION,
     description="What resolution could not do fully: the fixpoint bound, widened and saturated "
     "variables, facts of another version. Empty when everything resolved within bounds.",
     fields=(
