@@ -87,7 +87,7 @@ class FlowBase:
 
     def _load_definitions(self) -> None:
         values, engine = self.values, self.engine
-        callers = self.program.call_callers()
+        callers = self.program.call_callers
         for entry in self.program.files:
             facts = entry.facts
             base, def_base = entry.var_base, entry.def_base

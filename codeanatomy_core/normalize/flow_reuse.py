@@ -17,16 +17,13 @@ from typing import Any
 import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
-from deltalake.exceptions import DeltaError
 
-from codeanatomy_core.errors import StorageError
 from codeanatomy_core.extract.pyfacts import PY_FACTS
 from codeanatomy_core.extract.pyfacts_model import FACTS_VERSION, FileFacts, MakeConst, decode_facts
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, NORMALIZE_DIAGNOSTICS
 from codeanatomy_core.normalize.flow_ops import key_constants
 from codeanatomy_core.normalize.incremental import FactsChanges
 from codeanatomy_core.pipeline.step import StepContext
-from codeanatomy_core.storage.reader import open_table, scan_table
 
 # Outputs decided by the flow fixpoint alone (the others are rebuilt from the facts).
 FLOW_OUTPUTS = (CALL_TARGETS.name, NORMALIZE_DIAGNOSTICS.name)
@@ -49,29 +46,18 @@ def without_positions(value: Any) -> Any:
     return value
 
 
+def _decoded(version: int, data: bytes) -> FileFacts | None:
+    if version != FACTS_VERSION:
+        return None
+    try:
+        return decode_facts(data)
+    except msgspec.DecodeError:
+        return None
+
+
 def _facts_of(table: pa.Table) -> dict[int, FileFacts | None]:
     columns = [table.column(name).to_pylist() for name in ("file_id", "facts_version", "facts")]
-    found: dict[int, FileFacts | None] = {}
-    for file_id, version, data in zip(*columns, strict=True):
-        try:
-            found[file_id] = decode_facts(data) if version == FACTS_VERSION else None
-        except msgspec.DecodeError:
-            found[file_id] = None
-    return found
-
-
-def _previous_facts(ctx: StepContext, changes: FactsChanges) -> dict[int, FileFacts | None] | None:
-    handle = ctx.input(PY_FACTS.name)
-    try:
-        table = open_table(
-            handle.uri, storage_options=dict(handle.storage_options) or None, version=changes.previous_version
-        )
-        if table is None:
-            return None
-        rows = scan_table(table, columns=["file_id", "facts_version", "facts"])
-    except (StorageError, DeltaError, OSError, ValueError):
-        return None
-    return _facts_of(_rows_of(rows, changes.changed))
+    return {file_id: _decoded(version, data) for file_id, version, data in zip(*columns, strict=True)}
 
 
 def _rows_of(table: pa.Table, file_ids: frozenset[int], *, keep: bool = True) -> pa.Table:
@@ -93,9 +79,7 @@ def flow_inputs_unchanged(ctx: StepContext, changes: FactsChanges, current: pa.T
             or stamp.input_versions.get(PY_FACTS.name) != str(changes.previous_version)
         ):
             return False
-    before = _previous_facts(ctx, changes)
-    if before is None:
-        return False
+    before = {file_id: _decoded(*stored) for file_id, stored in changes.previous_facts.items()}
     after = _facts_of(_rows_of(current, changes.changed))
     constants: set[str] = set()
     pairs: list[tuple[FileFacts, FileFacts]] = []

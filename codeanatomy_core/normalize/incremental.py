@@ -10,7 +10,7 @@ Anything that prevents the comparison means a full rebuild.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import msgspec
 import pyarrow as pa
@@ -27,6 +27,8 @@ class FactsChanges(msgspec.Struct, frozen=True, kw_only=True):
     removed: frozenset[int]
     untouched: int
     previous_version: int  # the py_facts version the stored tables were built from
+    # (facts_version, encoded facts) at that version of the changed files that existed then
+    previous_facts: dict[int, tuple[int, bytes]]
 
     @property
     def replaced(self) -> tuple[int, ...]:
@@ -43,20 +45,24 @@ class FactsChanges(msgspec.Struct, frozen=True, kw_only=True):
 
 def facts_digests(table: pa.Table) -> dict[int, bytes]:
     """file_id -> digest of the file's encoded facts (and their layout version)."""
-    columns = [table.column(name).to_pylist() for name in ("file_id", "facts_version", "facts")]
     return {
         file_id: hashlib.blake2b(data, digest_size=16, salt=version.to_bytes(8, "little")).digest()
-        for file_id, version, data in zip(*columns, strict=True)
+        for file_id, version, data in _facts_columns(table)
     }
 
 
-def _digests_at(ctx: StepContext, version: int) -> dict[int, bytes] | None:
+def _facts_columns(table: pa.Table) -> Iterator[tuple[int, int, bytes]]:
+    columns = [table.column(name).to_pylist() for name in ("file_id", "facts_version", "facts")]
+    return zip(*columns, strict=True)
+
+
+def _facts_at(ctx: StepContext, version: int) -> pa.Table | None:
     handle = ctx.input(PY_FACTS.name)
     try:
         table = open_table(handle.uri, storage_options=dict(handle.storage_options) or None, version=version)
         if table is None:
             return None
-        return facts_digests(scan_table(table, columns=["file_id", "facts_version", "facts"]))
+        return scan_table(table, columns=["file_id", "facts_version", "facts"])
     except (StorageError, DeltaError, OSError, ValueError):
         return None
 
@@ -80,9 +86,10 @@ def plan_changes(
     token = versions.pop()
     if not token.isdigit():
         return None, "no recorded py_facts version"
-    previous = _digests_at(ctx, int(token))
-    if previous is None:
+    before = _facts_at(ctx, int(token))
+    if before is None:
         return None, f"py_facts version {token} is no longer readable"
+    previous = facts_digests(before)
     changed = frozenset(f for f, digest in current.items() if previous.get(f) != digest)
     removed = frozenset(previous.keys() - current.keys())
     return (
@@ -91,6 +98,7 @@ def plan_changes(
             removed=removed,
             untouched=len(current) - len(changed),
             previous_version=int(token),
+            previous_facts={f: (v, data) for f, v, data in _facts_columns(before) if f in changed},
         ),
         "",
     )

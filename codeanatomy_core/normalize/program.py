@@ -7,6 +7,7 @@ and everything derived from them, do not depend on the order facts were produced
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
 from collections.abc import Iterable
 
@@ -72,6 +73,7 @@ class Program:
             if current is None or (entry.facts.is_package and not current.facts.is_package):
                 self.modules[entry.module] = entry
 
+    @functools.cached_property
     def call_callers(self) -> list[int]:
         """The enclosing definition (global id) of every call site, by global call id:
         the module, class, function or lambda whose body holds it (comprehensions are

@@ -108,7 +108,7 @@ def static_tables(program: Program, symbols: Symbols, *, only: frozenset[int] | 
             DEFINITIONS.name: definitions_table(program, ids, only=only),
             NAME_REFS.name: name_refs_table(program, ids, only=only),
             IMPORTS.name: imports_table(program, symbols, ids, names),
-            CALLSITES.name: callsites_table(program, ids, program.call_callers(), only=only),
+            CALLSITES.name: callsites_table(program, ids, program.call_callers, only=only),
             CLASS_BASES.name: class_bases_table(program, symbols, ids, names),
             DECORATORS.name: decorators_table(program, ids, only=only),
             REF_BINDINGS.name: ref_bindings_table(program, ids, names, RefCandidates(program, symbols)),
