@@ -27,7 +27,7 @@ def conform(spec: DatasetSpec, table: pa.Table) -> pa.Table:
         if column.type != spec_field.type:
             try:
                 column = column.cast(spec_field.type)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
+            except pa.ArrowException as err:  # any cast Arrow refuses or cannot do
                 raise ContractViolation(
                     spec.name,
                     spec_field.name,
