@@ -16,7 +16,7 @@ from codeanatomy_core.specs.types import FLOAT64, INT32, INT64, STRING
 METHODS = tuple(m.value for m in ResolutionMethod)
 # The meaning of the flow fixpoint's results (its bounds, what an external call gives, ...):
 # bumped when they change, so stored call targets and flow diagnostics become stale.
-FLOW_LOGIC_VERSION = 2
+FLOW_LOGIC_VERSION = 3
 
 
 def _candidate_fields(owner: str, owner_tag: str) -> tuple[FieldSpec, ...]:

@@ -12,6 +12,11 @@ reaching ``saturation`` values is saturated: it keeps what it has and takes noth
 (what flows through such a variable is too ambiguous to be useful, and would make the
 cost quadratic). Both are counted and reported.
 
+Watchers see each delta in ascending value-id order. Set iteration order depends on the
+ids' absolute values, and an edit anywhere shifts the ids interned after it: in set order,
+an unrelated edit could change which values a later cut keeps elsewhere in the program.
+Sorted, only the ids' relative order matters, which such an edit preserves.
+
 The number of propagation steps is bounded: when the bound is hit the engine stops, keeps
 what it derived so far (sound up to that point, possibly incomplete) and says so.
 """
@@ -163,7 +168,7 @@ class Engine:
             watchers.append(watcher)
         current = self.pts[var]
         if current:
-            self._initial.append((watcher, tuple(current)))
+            self._initial.append((watcher, tuple(sorted(current))))
 
     def release(self) -> None:
         """Drop the working state (sets, edges, watchers) once results have been read."""
@@ -214,7 +219,8 @@ class Engine:
                         add(dst, delta)
             callbacks = watchers[var]
             if callbacks is not None:
+                ordered = sorted(delta) if len(delta) > 1 else delta  # see the module docstring
                 # Watchers added while running get the full set on registration.
                 for index in range(len(callbacks)):
-                    callbacks[index](delta)
+                    callbacks[index](ordered)
         return True
