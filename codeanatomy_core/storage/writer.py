@@ -141,7 +141,9 @@ def write_dataset(
         reconciled = _reconcile(spec, existing, stamp)
     try:
         write_deltalake(
-            uri,
+            # The opened table, not its URI: deltalake then neither opens it again nor
+            # needs a third open for the new version (the object is updated in place).
+            uri if existing is None else existing,
             # deltalake writes the batches of a multi-chunk table in a racy order (the stored
             # rows then differ from run to run); one chunk keeps the spec's ordering.
             table.combine_chunks(),
@@ -157,7 +159,7 @@ def write_dataset(
             writer_properties=writer_properties(spec),
             commit_properties=CommitProperties(custom_metadata=to_commit_metadata(stamp)),
         )
-        version = DeltaTable(uri, storage_options=warehouse.options()).version()
+        version = (DeltaTable(uri, storage_options=warehouse.options()) if existing is None else existing).version()
     except (DeltaError, OSError, ValueError) as err:
         raise StorageError(f"writing dataset {spec.name!r} to {uri} failed: {err}") from err
     if digests is not None:
