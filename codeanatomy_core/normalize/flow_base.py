@@ -53,6 +53,9 @@ class CallInfo(msgspec.Struct, frozen=True, kw_only=True):
     result: int
 
 
+_NO_STARRED: frozenset[int] = frozenset()
+
+
 def _global(var: int, base: int) -> int:
     return var + base if var >= 0 else -1
 
@@ -128,17 +131,19 @@ class FlowBase:
                     engine.add_value(signature.var_positional, values.container("tuple", ("varargs", gid)))
                 if signature.var_keyword >= 0:
                     engine.add_value(signature.var_keyword, values.container("dict", ("kwargs", gid)))
+            calls = self.calls
             for call in facts.calls:
-                self.calls.append(
+                # Comprehensions, not _global() per item: this runs once per call site.
+                calls.append(
                     CallInfo(
                         kind=call.kind,
-                        caller=callers[len(self.calls)],
+                        caller=callers[len(calls)],
                         callee=_global(call.callee_var, base),
                         dunder=call.dunder,
-                        args=tuple(_global(a, base) for a in call.args),
-                        starred=frozenset(call.starred),
+                        args=tuple([a + base if a >= 0 else -1 for a in call.args]),
+                        starred=frozenset(call.starred) if call.starred else _NO_STARRED,
                         keywords=tuple(call.keywords),
-                        keyword_vars=tuple(_global(v, base) for v in call.keyword_vars),
+                        keyword_vars=tuple([v + base if v >= 0 else -1 for v in call.keyword_vars]),
                         result=_global(call.result_var, base),
                     )
                 )

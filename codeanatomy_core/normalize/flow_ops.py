@@ -126,11 +126,22 @@ class FlowOps(AttributeSemantics):
         # Variables made by MakeContainer hold that one container and nothing else (the
         # facts never copy into them): items stored into them need no watcher.
         fresh: dict[int, int] = {}
+        # Branches roughly by frequency (attribute loads, item stores and copies lead).
         for op in entry.facts.ops:
             if isinstance(op, Copy):
                 engine.edge(op.src + base, op.dst + base)
             elif isinstance(op, LoadAttr):
                 self.load_attr(op.dst + base, op.obj + base, op.name)
+            elif isinstance(op, StoreItem) and op.obj in fresh and op.key_var < 0:
+                engine.edge(op.src + base, self.field(fresh[op.obj], ANY if op.key is None else op.key))
+            elif isinstance(op, StoreItem):
+                self.store_item(
+                    op.obj + base, op.key, op.key_var + base if op.key_var >= 0 else -1, op.src + base
+                )
+            elif isinstance(op, LoadItem):
+                self.load_item(
+                    op.dst + base, op.obj + base, op.key, op.key_var + base if op.key_var >= 0 else -1
+                )
             elif isinstance(op, GlobalLoad):
                 self.load_global(op.dst + base, module, op.name, unbound=op.unbound)
             elif isinstance(op, GlobalStore):
@@ -156,16 +167,6 @@ class FlowOps(AttributeSemantics):
                 engine.edge(op.src + base, self.field(values.klass(op.class_def + def_base), op.name))
             elif isinstance(op, ImportValue):
                 self.import_value(entry, op.dst + base, op.import_index)
-            elif isinstance(op, StoreItem) and op.obj in fresh and op.key_var < 0:
-                engine.edge(op.src + base, self.field(fresh[op.obj], ANY if op.key is None else op.key))
-            elif isinstance(op, StoreItem):
-                self.store_item(
-                    op.obj + base, op.key, op.key_var + base if op.key_var >= 0 else -1, op.src + base
-                )
-            elif isinstance(op, LoadItem):
-                self.load_item(
-                    op.dst + base, op.obj + base, op.key, op.key_var + base if op.key_var >= 0 else -1
-                )
             elif isinstance(op, Iterate):
                 engine.edge(self.elements(op.src + base), op.dst + base)
             elif isinstance(op, LoadSlice):
