@@ -39,6 +39,7 @@ class CallMethods:
         self.candidates = candidates
         self._classes: dict[int, int] = {}
         self._static_targets: dict[tuple[int, int], list] = {}  # (file, call) -> callee root candidates
+        self._first_params: dict[int, str | None] = {}
 
     def defining_class(self, function: int) -> int:
         """The class whose body defines ``function`` (-1: not a method)."""
@@ -55,10 +56,15 @@ class CallMethods:
         return found
 
     def _first_param(self, entry: ProgramFile, caller: int) -> str | None:
+        if caller in self._first_params:
+            return self._first_params[caller]
         local = caller - entry.def_base
-        if not 0 <= local < len(entry.facts.defs) or not entry.facts.defs[local].flags & DefFlag.METHOD:
-            return None
-        return next((p.name for p in entry.facts.params if p.function == local and p.position == 0), None)
+        found = None
+        if 0 <= local < len(entry.facts.defs) and entry.facts.defs[local].flags & DefFlag.METHOD:
+            params = entry.facts.params
+            found = next((p.name for p in params if p.function == local and p.position == 0), None)
+        self._first_params[caller] = found
+        return found
 
     def _static(self, entry: ProgramFile, local: int, root: str) -> list:
         key = (entry.index, local)

@@ -30,7 +30,13 @@ from codeanatomy_core.storage.reader import read_handle
 FACTS_COLUMNS = ["file_id", "path", "facts_version", "facts"]
 
 
-def static_tables_of(handle: TableHandle, *, only: frozenset[int] | None, folder: str) -> dict[str, str]:
+def static_tables_of(
+    handle: TableHandle,
+    *,
+    only: frozenset[int] | None,
+    bindings_only: frozenset[int] | None,
+    folder: str,
+) -> dict[str, str]:
     """Read, decode and build the static tables of one ``py_facts`` version (in the worker).
 
     The tables go to Arrow IPC files in ``folder`` (their paths are returned): sending them
@@ -39,7 +45,7 @@ def static_tables_of(handle: TableHandle, *, only: frozenset[int] | None, folder
     """
     with collector_paused():
         program, _ = decode_program(facts_rows(read_handle(handle, columns=FACTS_COLUMNS)))
-        tables = static_tables(program, Symbols(program), only=only)
+        tables = static_tables(program, Symbols(program), only=only, bindings_only=bindings_only)
     paths: dict[str, str] = {}
     for name, table in tables.items():
         path = paths[name] = str(Path(folder) / f"{name}.arrow")
@@ -61,11 +67,15 @@ class StaticTables:
         handle: TableHandle,
         *,
         only: frozenset[int] | None,
+        bindings_only: frozenset[int] | None,
         files: int,
         workers: int,
         log: Callable[[str], None],
     ) -> None:
+        """``only`` and ``bindings_only``: see :func:`static_tables`; ``files``: how many
+        files' rows there are to build (a worker is started for many only)."""
         self._only = only
+        self._bindings_only = bindings_only
         self._log = log
         self._pool: ProcessPoolExecutor | None = None
         self._future: Future[dict[str, str]] | None = None
@@ -74,7 +84,9 @@ class StaticTables:
             self._folder = tempfile.TemporaryDirectory(prefix="codeanatomy-normalize-")
             # spawn, as for extraction: the worker must not inherit this process's threads.
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-            self._future = self._pool.submit(static_tables_of, handle, only=only, folder=self._folder.name)
+            self._future = self._pool.submit(
+                static_tables_of, handle, only=only, bindings_only=bindings_only, folder=self._folder.name
+            )
             # No more work for it: the worker exits (and frees its heap) as soon as its tables
             # are written, not when this process asks for them after solving the flow.
             self._pool.shutdown(wait=False)
@@ -83,9 +95,9 @@ class StaticTables:
     def in_worker(self) -> bool:
         return self._future is not None
 
-    def result(self, build_here: Callable[[], tuple[Program, Symbols]]) -> dict[str, pa.Table]:
-        """The tables; ``build_here`` gives the program (of the same facts) to build them
-        here when there is no worker, or when it failed."""
+    def result(self, program: Program, symbols: Symbols) -> dict[str, pa.Table]:
+        """The tables; built here from ``program`` (of the same facts) when there is no
+        worker, or when it failed."""
         if self._future is not None:
             try:
                 paths = self._future.result()
@@ -98,8 +110,7 @@ class StaticTables:
                 tables = {name: _read_ipc(path) for name, path in paths.items()}
                 self.close()
                 return tables
-        program, symbols = build_here()
-        return static_tables(program, symbols, only=self._only)
+        return static_tables(program, symbols, only=self._only, bindings_only=self._bindings_only)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -119,15 +119,31 @@ def decode_program(rows: Iterable[tuple[int, str, bytes]]) -> tuple[Program, lis
 def _resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int) -> Resolution:
     started = time.perf_counter()
     program, diagnostics = decode_program(rows)
-    decoded = time.perf_counter()
-    symbols = Symbols(program)
+    return solve_program(
+        program, diagnostics=diagnostics, decode_s=time.perf_counter() - started, max_steps=max_steps
+    )
+
+
+def solve_program(
+    program: Program,
+    *,
+    symbols: Symbols | None = None,
+    diagnostics: Iterable[Diagnostic] = (),
+    decode_s: float = 0.0,
+    max_steps: int = DEFAULT_MAX_STEPS,
+) -> Resolution:
+    """Resolve a decoded program (``diagnostics``: those of its decoding). Call it with the
+    collector paused (see :func:`collector_paused`)."""
+    found = list(diagnostics)
+    started = time.perf_counter()
+    symbols = symbols if symbols is not None else Symbols(program)
     indexed = time.perf_counter()
     flow = FlowSolver(program, symbols, max_steps=max_steps)
     stats = flow.solve()
     flow.release()  # the tables need the call edges only: free the points-to sets early
     solved = time.perf_counter()
     if stats.exhausted:
-        diagnostics.append(
+        found.append(
             Diagnostic(
                 kind=DiagnosticKind.FIXPOINT_BOUND,
                 message=f"flow fixpoint stopped at its bound of {stats.max_steps} propagation steps; "
@@ -135,7 +151,5 @@ def _resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int) -> Resol
                 count=stats.steps,
             )
         )
-    timings = Timings(decode_s=decoded - started, symbols_s=indexed - decoded, flow_s=solved - indexed)
-    return Resolution(
-        program, symbols=symbols, flow=flow, stats=stats, diagnostics=diagnostics, timings=timings
-    )
+    timings = Timings(decode_s=decode_s, symbols_s=indexed - started, flow_s=solved - indexed)
+    return Resolution(program, symbols=symbols, flow=flow, stats=stats, diagnostics=found, timings=timings)

@@ -15,9 +15,11 @@ the fixpoint is not solved at all and the stored call targets are kept
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from codeanatomy_core.extract.pyfacts import PY_FACTS
 from codeanatomy_core.normalize.datasets import (
@@ -28,9 +30,10 @@ from codeanatomy_core.normalize.datasets import (
     NAME_REFS,
     SCOPES,
 )
-from codeanatomy_core.normalize.datasets_resolution import RESOLUTION_DATASETS
+from codeanatomy_core.normalize.datasets_resolution import REF_BINDINGS, RESOLUTION_DATASETS
+from codeanatomy_core.normalize.dependents import import_dependents
 from codeanatomy_core.normalize.flow_reuse import FLOW_OUTPUTS, flow_inputs_unchanged
-from codeanatomy_core.normalize.incremental import facts_digests, plan_changes
+from codeanatomy_core.normalize.incremental import FactsChanges, facts_digests, plan_changes
 from codeanatomy_core.normalize.parallel import FACTS_COLUMNS, StaticTables
 from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.normalize.resolve import (
@@ -38,7 +41,7 @@ from codeanatomy_core.normalize.resolve import (
     collector_paused,
     decode_program,
     facts_rows,
-    resolve,
+    solve_program,
 )
 from codeanatomy_core.normalize.symbols import Symbols
 from codeanatomy_core.normalize.tables import flow_tables
@@ -64,15 +67,21 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
             f"normalize: per-file tables of {len(changes.changed)} changed and "
             f"{len(changes.removed)} removed files"
         )
-    static = StaticTables(
-        handle,
-        only=None if changes is None else changes.changed,
-        files=facts.num_rows,
-        workers=ctx.workers,
-        log=ctx.log,
-    )
-    try:
-        with collector_paused():  # one pause for resolution and tables (see collector_paused)
+    with collector_paused():  # one pause for resolution and tables (see collector_paused)
+        started = time.perf_counter()
+        program, decode_diagnostics = decode_program(facts_rows(facts))
+        symbols = Symbols(program)
+        decode_s = time.perf_counter() - started
+        bindings_only = _bindings_scope(ctx, changes, program)
+        static = StaticTables(
+            handle,
+            only=None if changes is None else changes.changed,
+            bindings_only=bindings_only,
+            files=facts.num_rows if bindings_only is None else len(bindings_only),
+            workers=ctx.workers,
+            log=ctx.log,
+        )
+        try:
             if changes is not None and flow_inputs_unchanged(ctx, changes, facts):
                 ctx.log("normalize: flow input unchanged (positions, plain constants): call targets kept")
                 tables = {
@@ -80,18 +89,23 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                     for name in FLOW_OUTPUTS
                     if ctx.is_selected(name)
                 }
-                tables.update(static.result(lambda: _program(facts)))
+                tables.update(static.result(program, symbols))
                 details = {"files": str(facts.num_rows), "flow": "kept (flow input unchanged)"}
             else:
-                resolution = resolve(facts_rows(facts))
+                resolution = solve_program(
+                    program, symbols=symbols, diagnostics=decode_diagnostics, decode_s=decode_s
+                )
                 tables = flow_tables(resolution)
-                tables.update(static.result(lambda: (resolution.program, resolution.symbols)))
+                tables.update(static.result(program, symbols))
                 details = _report(ctx, resolution, files=facts.num_rows)
                 # Freed here, with the collector still paused: a collection over its millions of
                 # objects once the collector is back would cost about half a second.
                 del resolution
-    finally:
-        static.close()
+        finally:
+            static.close()
+        del program, symbols
+    if bindings_only is not None and REF_BINDINGS.name in tables:
+        tables[REF_BINDINGS.name] = _with_stored_bindings(ctx, tables[REF_BINDINGS.name], bindings_only)
     outputs: dict[str, DatasetOutput] = {}
     for name, table in sorted(tables.items()):
         if not ctx.is_selected(name):
@@ -110,9 +124,34 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     return outputs
 
 
-def _program(facts: pa.Table) -> tuple[Program, Symbols]:
-    program, _ = decode_program(facts_rows(facts))
-    return program, Symbols(program)
+def _with_stored_bindings(ctx: StepContext, rebuilt: pa.Table, files: frozenset[int]) -> pa.Table:
+    """The whole ref_bindings table: the rows ``rebuilt`` for ``files``, the stored rows of
+    the other files (which no changed module can reach, see ``normalize/dependents.py``)."""
+    stored = read_dataset(REF_BINDINGS, warehouse=ctx.warehouse)
+    again = pa.array(sorted(files), pa.int64())
+    kept = stored.filter(pc.invert(pc.is_in(stored.column("file_id"), value_set=again)))
+    merged = pa.concat_tables([kept, rebuilt.cast(kept.schema)])
+    ctx.log(f"normalize: ref_bindings resolved again for {len(files)} files importing a changed module")
+    # A stable sort: each file's rows keep the order a full build gives them.
+    return merged.sort_by([(column, "ascending") for column in REF_BINDINGS.ordering])
+
+
+def _bindings_scope(
+    ctx: StepContext, changes: FactsChanges | None, program: Program
+) -> frozenset[int] | None:
+    """The files whose ref_bindings may differ from the stored ones, or None to build it
+    whole (a full build, files added or removed, or a stored table of other facts)."""
+    if changes is None or changes.removed or not changes.changed <= changes.previous_facts.keys():
+        return None
+    stamp = ctx.previous.get(REF_BINDINGS.name)
+    if (
+        stamp is None
+        or not ctx.is_selected(REF_BINDINGS.name)
+        or stamp.signature != ctx.output_signatures.get(REF_BINDINGS.name)
+        or stamp.input_versions.get(PY_FACTS.name) != str(changes.previous_version)
+    ):
+        return None
+    return import_dependents(program, changes.changed)
 
 
 def _report(ctx: StepContext, resolution: Resolution, *, files: int) -> dict[str, str]:

@@ -98,8 +98,15 @@ def normalize_tables(
         return {name: tables[name] for name in _ORDER}
 
 
-def static_tables(program: Program, symbols: Symbols, *, only: frozenset[int] | None) -> dict[str, pa.Table]:
-    """The tables of :data:`STATIC_TABLES` (``only``: see :func:`normalize_tables`)."""
+def static_tables(
+    program: Program,
+    symbols: Symbols,
+    *,
+    only: frozenset[int] | None,
+    bindings_only: frozenset[int] | None = None,
+) -> dict[str, pa.Table]:
+    """The tables of :data:`STATIC_TABLES` (``only``: see :func:`normalize_tables`;
+    ``bindings_only``: ref_bindings holds only those files' rows)."""
     with collector_paused():
         ids = ProgramIds(program)
         names = TargetNames(program, ids)
@@ -111,7 +118,9 @@ def static_tables(program: Program, symbols: Symbols, *, only: frozenset[int] | 
             CALLSITES.name: callsites_table(program, ids, program.call_callers, only=only),
             CLASS_BASES.name: class_bases_table(program, symbols, ids, names),
             DECORATORS.name: decorators_table(program, ids, only=only),
-            REF_BINDINGS.name: ref_bindings_table(program, ids, names, RefCandidates(program, symbols)),
+            REF_BINDINGS.name: ref_bindings_table(
+                program, ids, names, RefCandidates(program, symbols), only=bindings_only
+            ),
         }
 
 

@@ -196,12 +196,20 @@ def _candidate_columns(
 
 
 def ref_bindings_table(
-    program: Program, ids: ProgramIds, names: TargetNames, candidates: RefCandidates
+    program: Program,
+    ids: ProgramIds,
+    names: TargetNames,
+    candidates: RefCandidates,
+    *,
+    only: frozenset[int] | None = None,
 ) -> pa.Table:
+    """Every reference's static candidates (``only``: of those files' references)."""
     owners: list[tuple[int, int, int, int]] = []
     rows: list[tuple[Described, ResolutionMethod]] = []
     describe = names.describe
     for entry in program.files:
+        if only is not None and entry.file_id not in only:
+            continue
         ref_ids = ids.refs[entry.index].tolist()
         file_id = entry.file_id
         for ordinal, found in enumerate(candidates.of_file(entry)):

@@ -159,7 +159,8 @@ def write_dataset(
             writer_properties=writer_properties(spec),
             commit_properties=CommitProperties(custom_metadata=to_commit_metadata(stamp)),
         )
-        version = (DeltaTable(uri, storage_options=warehouse.options()) if existing is None else existing).version()
+        written = existing if existing is not None else DeltaTable(uri, storage_options=warehouse.options())
+        version = written.version()
     except (DeltaError, OSError, ValueError) as err:
         raise StorageError(f"writing dataset {spec.name!r} to {uri} failed: {err}") from err
     if digests is not None:

@@ -46,10 +46,12 @@ def test_worker_tables_equal_in_process_tables(repo: Path, tmp_path: Path):
     assert handle is not None
     resolution = resolve(facts_rows(read_handle(handle, columns=FACTS_COLUMNS)))
     logged: list[str] = []
-    static = StaticTables(handle, only=None, files=parallel.MIN_PARALLEL_FILES, workers=2, log=logged.append)
+    static = StaticTables(
+        handle, only=None, bindings_only=None, files=parallel.MIN_PARALLEL_FILES, workers=2, log=logged.append
+    )
     try:
         assert static.in_worker
-        from_worker = static.result(lambda: (resolution.program, resolution.symbols))
+        from_worker = static.result(resolution.program, resolution.symbols)
     finally:
         static.close()
     assert logged == []
@@ -64,8 +66,12 @@ def test_small_programs_and_one_worker_stay_in_process(repo: Path, tmp_path: Pat
     _build(repo, warehouse, workers=1)
     handle = current_handle(PY_FACTS, warehouse=warehouse)
     assert handle is not None
-    small = StaticTables(handle, only=None, files=parallel.MIN_PARALLEL_FILES - 1, workers=2, log=print)
-    single = StaticTables(handle, only=None, files=parallel.MIN_PARALLEL_FILES, workers=1, log=print)
+    small = StaticTables(
+        handle, only=None, bindings_only=None, files=parallel.MIN_PARALLEL_FILES - 1, workers=2, log=print
+    )
+    single = StaticTables(
+        handle, only=None, bindings_only=None, files=parallel.MIN_PARALLEL_FILES, workers=1, log=print
+    )
     assert not small.in_worker and not single.in_worker
 
 
@@ -104,10 +110,12 @@ def test_a_worker_that_cannot_write_its_tables_falls_back_to_this_process(
         parallel.tempfile, "TemporaryDirectory", lambda prefix: _MissingFolder(prefix, at=tmp_path)
     )
     logged: list[str] = []
-    static = StaticTables(handle, only=None, files=parallel.MIN_PARALLEL_FILES, workers=2, log=logged.append)
+    static = StaticTables(
+        handle, only=None, bindings_only=None, files=parallel.MIN_PARALLEL_FILES, workers=2, log=logged.append
+    )
     assert static.in_worker
     try:
-        tables = static.result(lambda: (resolution.program, resolution.symbols))
+        tables = static.result(resolution.program, resolution.symbols)
     finally:
         static.close()
     assert len(logged) == 1 and "building them here" in logged[0] and "FileNotFoundError" in logged[0]
