@@ -195,6 +195,11 @@ def _candidate_columns(
     }
 
 
+# ref_bindings rows are built in parts of about this many rows: the Python rows of a whole
+# program's references would cost some 150 MB more at the step's memory peak.
+_PART_ROWS = 1 << 15
+
+
 def ref_bindings_table(
     program: Program,
     ids: ProgramIds,
@@ -204,6 +209,7 @@ def ref_bindings_table(
     only: frozenset[int] | None = None,
 ) -> pa.Table:
     """Every reference's static candidates (``only``: of those files' references)."""
+    parts: list[pa.Table] = []
     owners: list[tuple[int, int, int, int]] = []
     rows: list[tuple[Described, ResolutionMethod]] = []
     describe = names.describe
@@ -222,6 +228,20 @@ def ref_bindings_table(
             for row in described:
                 owners.append(owner)
                 rows.append(row)
+        if len(rows) >= _PART_ROWS:
+            parts.append(_ref_bindings_part(owners, rows))
+            owners, rows = [], []
+    if rows or not parts:
+        parts.append(_ref_bindings_part(owners, rows))
+    if len(parts) == 1:
+        return parts[0]
+    # A file's rows are all in one part: a stable sort gives the order of a single build.
+    return pa.concat_tables(parts).sort_by([(name, "ascending") for name in REF_BINDINGS.ordering])
+
+
+def _ref_bindings_part(
+    owners: list[tuple[int, int, int, int]], rows: list[tuple[Described, ResolutionMethod]]
+) -> pa.Table:
     if not rows:
         return build_table(REF_BINDINGS, {name: [] for name in REF_BINDINGS.field_names})
     cols = _candidate_columns(owners, rows)
