@@ -6,6 +6,7 @@ are handed out as fixtures.
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -73,6 +74,14 @@ def write_repo(root: Path, files: dict[str, str]) -> Path:
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def resolution_copy(tmp_path: Path, fixtures_dir: Path) -> Path:
+    """A writable copy of the resolution fixture repository (for tests that edit it)."""
+    root = tmp_path / "resolution_repo"
+    shutil.copytree(fixtures_dir / "resolution_repo", root)
     return root
 
 

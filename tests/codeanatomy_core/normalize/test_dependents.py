@@ -3,7 +3,6 @@ importers, transitively (through re-exports, star imports and relative imports).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -43,11 +42,10 @@ def test_importers_are_followed_transitively(fixtures_dir):
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_incremental_ref_bindings_equal_a_full_build(
-    tmp_path: Path, fixtures_dir, warehouse, monkeypatch, workers: int
+    tmp_path: Path, resolution_copy: Path, warehouse, monkeypatch, workers: int
 ):
     monkeypatch.setattr(parallel, "MIN_PARALLEL_FILES", 1)  # with 2 workers: from the worker
-    root = tmp_path / "resolution_repo"
-    shutil.copytree(fixtures_dir / "resolution_repo", root)
+    root = resolution_copy
     repository = RepositoryConfig(root=str(root))
     steps = default_steps()
     run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)

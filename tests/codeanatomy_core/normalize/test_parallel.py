@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -33,10 +32,8 @@ def _build(root: Path, warehouse: Warehouse, *, workers: int) -> None:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, fixtures_dir: Path) -> Path:
-    root = tmp_path / "resolution_repo"
-    shutil.copytree(fixtures_dir / "resolution_repo", root)
-    return root
+def repo(resolution_copy: Path) -> Path:
+    return resolution_copy
 
 
 def test_worker_tables_equal_in_process_tables(repo: Path, tmp_path: Path):

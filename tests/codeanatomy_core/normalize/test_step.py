@@ -3,7 +3,6 @@ its contract, and follows a changed file."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from codeanatomy_core.normalize.datasets import CALLSITES, DEFINITIONS, ENTITY_DATASETS
@@ -28,9 +27,10 @@ def test_step_declares_every_normalize_table():
     assert "normalize" in {step.name for step in default_steps()}
 
 
-def test_pipeline_writes_contract_checked_tables_and_follows_changes(tmp_path: Path, fixtures_dir, warehouse):
-    root = tmp_path / "resolution_repo"
-    shutil.copytree(fixtures_dir / "resolution_repo", root)
+def test_pipeline_writes_contract_checked_tables_and_follows_changes(
+    tmp_path: Path, resolution_copy: Path, warehouse
+):
+    root = resolution_copy
     repository = RepositoryConfig(root=str(root))
     steps = default_steps()
     results = run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
@@ -60,9 +60,8 @@ def _alias_targets(warehouse) -> set[str]:
     return {r["target_name"] for r in rows if r["callsite_id"] in sites}
 
 
-def test_per_file_tables_replace_only_changed_files(tmp_path: Path, fixtures_dir, warehouse):
-    root = tmp_path / "resolution_repo"
-    shutil.copytree(fixtures_dir / "resolution_repo", root)
+def test_per_file_tables_replace_only_changed_files(tmp_path: Path, resolution_copy: Path, warehouse):
+    root = resolution_copy
     repository = RepositoryConfig(root=str(root))
     steps = default_steps()
     run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
