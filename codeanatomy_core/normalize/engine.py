@@ -215,6 +215,10 @@ class Engine:
                                 queue.append(dst)
                             else:
                                 waiting |= new
+                    elif current is None:  # a variable's first values (add() without the checks)
+                        pts[dst] = set(delta)
+                        pending[dst] = set(delta)
+                        queue.append(dst)
                     else:
                         add(dst, delta)
             callbacks = watchers[var]
