@@ -48,8 +48,10 @@ class DeltaWritePolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     the remaining scalar columns in schema order, capped at ``max_stats_columns``.
     ``target_file_size`` defaults to 8 MiB: a per-file replace (incremental build) rewrites
     only the Parquet files holding that file's rows, so small files keep it cheap.
-    Compression defaults to ZSTD level 1 without dictionary pages: on syntax-tree tables
-    that writes twice as fast as level 3 with dictionaries, and the files come out smaller.
+    Compression defaults to LZ4 (raw) without dictionary pages: on the standard library's
+    syntax-tree and bytecode tables it writes about 30 % faster than ZSTD level 1 (1.4M
+    ast_nodes rows: 0.29 s against 0.42 s), for files about 40 % larger; ZSTD level 1 was
+    itself twice as fast as level 3 with dictionaries.
     """
 
     partition_by: tuple[str, ...] = ()
@@ -57,8 +59,8 @@ class DeltaWritePolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     target_file_size: int | None = 8 * 1024 * 1024
     stats_columns: tuple[str, ...] | None = None
     max_stats_columns: int = 32
-    compression: Compression = Compression.ZSTD
-    compression_level: int | None = 1
+    compression: Compression = Compression.LZ4_RAW
+    compression_level: int | None = None
     dictionary_enabled: bool = False
     bloom_filters: tuple[BloomFilterSpec, ...] = ()
     max_row_group_size: int | None = None
