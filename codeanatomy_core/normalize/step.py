@@ -6,11 +6,13 @@ per-file tables (scopes, definitions, name_refs, callsites, decorators) replace 
 rows of files whose facts changed. The whole-program tables (imports, class bases and the
 resolution candidates) are resolved whole, but only the files whose rows differ from the
 stored ones are rewritten: downstream steps then see which files' resolution changed.
+``ref_bindings`` is resolved again only for the files importing a changed module, the
+other files' rows are the stored ones (``normalize/dependents.py``).
 
 The tables that do not need the flow fixpoint are built by a second process meanwhile
-(``normalize/parallel.py``); when the changed files only moved or changed plain constants,
-the fixpoint is not solved at all and the stored call targets are kept
-(``normalize/flow_reuse.py``).
+when there are many (``normalize/parallel.py``); when the changed files only moved or
+changed plain constants, the fixpoint is not solved at all and the stored call targets are
+kept (``normalize/flow_reuse.py``).
 """
 
 from __future__ import annotations
