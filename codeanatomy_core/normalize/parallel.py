@@ -20,10 +20,9 @@ import pyarrow as pa
 import pyarrow.ipc
 
 from codeanatomy_core.extract.runner import MIN_PARALLEL_FILES, resolve_workers
-from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.normalize.resolve import collector_paused, decode_program, facts_rows
 from codeanatomy_core.normalize.symbols import Symbols
-from codeanatomy_core.normalize.tables import static_tables
+from codeanatomy_core.normalize.tables import TableContext, static_tables
 from codeanatomy_core.storage.location import TableHandle
 from codeanatomy_core.storage.reader import read_handle
 
@@ -45,7 +44,8 @@ def static_tables_of(
     """
     with collector_paused():
         program, _ = decode_program(facts_rows(read_handle(handle, columns=FACTS_COLUMNS)))
-        tables = static_tables(program, Symbols(program), only=only, bindings_only=bindings_only)
+        context = TableContext(program, Symbols(program))
+        tables = static_tables(context, only=only, bindings_only=bindings_only)
     paths: dict[str, str] = {}
     for name, table in tables.items():
         path = paths[name] = str(Path(folder) / f"{name}.arrow")
@@ -95,9 +95,9 @@ class StaticTables:
     def in_worker(self) -> bool:
         return self._future is not None
 
-    def result(self, program: Program, symbols: Symbols) -> dict[str, pa.Table]:
-        """The tables; built here from ``program`` (of the same facts) when there is no
-        worker, or when it failed."""
+    def result(self, context: TableContext) -> dict[str, pa.Table]:
+        """The tables; built here from ``context`` (of a program of the same facts) when
+        there is no worker, or when it failed."""
         if self._future is not None:
             try:
                 paths = self._future.result()
@@ -110,7 +110,7 @@ class StaticTables:
                 tables = {name: _read_ipc(path) for name, path in paths.items()}
                 self.close()
                 return tables
-        return static_tables(program, symbols, only=self._only, bindings_only=self._bindings_only)
+        return static_tables(context, only=self._only, bindings_only=self._bindings_only)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -127,7 +127,6 @@ def _resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int) -> Resol
 def solve_program(
     program: Program,
     *,
-    symbols: Symbols | None = None,
     diagnostics: Iterable[Diagnostic] = (),
     decode_s: float = 0.0,
     max_steps: int = DEFAULT_MAX_STEPS,
@@ -136,7 +135,7 @@ def solve_program(
     collector paused (see :func:`collector_paused`)."""
     found = list(diagnostics)
     started = time.perf_counter()
-    symbols = symbols if symbols is not None else Symbols(program)
+    symbols = Symbols(program)
     indexed = time.perf_counter()
     flow = FlowSolver(program, symbols, max_steps=max_steps)
     stats = flow.solve()

@@ -46,7 +46,7 @@ from codeanatomy_core.normalize.resolve import (
     solve_program,
 )
 from codeanatomy_core.normalize.symbols import Symbols
-from codeanatomy_core.normalize.tables import flow_tables
+from codeanatomy_core.normalize.tables import TableContext, flow_tables
 from codeanatomy_core.pipeline.memory import release_memory
 from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext
 from codeanatomy_core.storage.reader import read_dataset, read_handle
@@ -72,7 +72,6 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     with collector_paused():  # one pause for resolution and tables (see collector_paused)
         started = time.perf_counter()
         program, decode_diagnostics = decode_program(facts_rows(facts))
-        symbols = Symbols(program)
         decode_s = time.perf_counter() - started
         bindings_only = _bindings_scope(ctx, changes, program)
         static = StaticTables(
@@ -91,21 +90,22 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                     for name in FLOW_OUTPUTS
                     if ctx.is_selected(name)
                 }
-                tables.update(static.result(program, symbols))
+                context = TableContext(program, Symbols(program))
+                tables.update(static.result(context))
                 details = {"files": str(facts.num_rows), "flow": "kept (flow input unchanged)"}
             else:
-                resolution = solve_program(
-                    program, symbols=symbols, diagnostics=decode_diagnostics, decode_s=decode_s
-                )
-                tables = flow_tables(resolution)
-                tables.update(static.result(program, symbols))
+                resolution = solve_program(program, diagnostics=decode_diagnostics, decode_s=decode_s)
+                # One context for the flow and the static tables (ids, names, candidates).
+                context = TableContext(program, resolution.symbols)
+                tables = flow_tables(resolution, context)
+                tables.update(static.result(context))
                 details = _report(ctx, resolution, files=facts.num_rows)
                 # Freed here, with the collector still paused: a collection over its millions of
                 # objects once the collector is back would cost about half a second.
                 del resolution
         finally:
             static.close()
-        del program, symbols
+        del program, context
     if bindings_only is not None and REF_BINDINGS.name in tables:
         tables[REF_BINDINGS.name] = _with_stored_bindings(ctx, tables[REF_BINDINGS.name], bindings_only)
     outputs: dict[str, DatasetOutput] = {}

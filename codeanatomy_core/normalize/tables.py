@@ -87,29 +87,37 @@ STATIC_TABLES = (
 )
 
 
+class TableContext:
+    """What the tables of one program share: its ids, the names of targets and the static
+    candidates of references (memoized as they are asked for)."""
+
+    def __init__(self, program: Program, symbols: Symbols) -> None:
+        self.program = program
+        self.symbols = symbols
+        self.ids = ProgramIds(program)
+        self.names = TargetNames(program, self.ids)
+        self.candidates = RefCandidates(program, symbols)
+
+
 def normalize_tables(
     resolution: Resolution, *, per_file_only: frozenset[int] | None = None
 ) -> dict[str, pa.Table]:
     """Every normalize table; ``per_file_only``: the per-file tables hold only the rows of
     those files (an incremental update), the resolution tables are always whole."""
     with collector_paused():
-        tables = static_tables(resolution.program, resolution.symbols, only=per_file_only)
-        tables.update(flow_tables(resolution))
+        context = TableContext(resolution.program, resolution.symbols)
+        tables = static_tables(context, only=per_file_only)
+        tables.update(flow_tables(resolution, context))
         return {name: tables[name] for name in _ORDER}
 
 
 def static_tables(
-    program: Program,
-    symbols: Symbols,
-    *,
-    only: frozenset[int] | None,
-    bindings_only: frozenset[int] | None = None,
+    context: TableContext, *, only: frozenset[int] | None, bindings_only: frozenset[int] | None = None
 ) -> dict[str, pa.Table]:
     """The tables of :data:`STATIC_TABLES` (``only``: see :func:`normalize_tables`;
     ``bindings_only``: ref_bindings holds only those files' rows)."""
+    program, symbols, ids, names = context.program, context.symbols, context.ids, context.names
     with collector_paused():
-        ids = ProgramIds(program)
-        names = TargetNames(program, ids)
         return {
             SCOPES.name: scopes_table(program, ids, only=only),
             DEFINITIONS.name: definitions_table(program, ids, only=only),
@@ -119,20 +127,17 @@ def static_tables(
             CLASS_BASES.name: class_bases_table(program, symbols, ids, names),
             DECORATORS.name: decorators_table(program, ids, only=only),
             REF_BINDINGS.name: ref_bindings_table(
-                program, ids, names, RefCandidates(program, symbols), only=bindings_only
+                program, ids, names, context.candidates, only=bindings_only
             ),
         }
 
 
-def flow_tables(resolution: Resolution) -> dict[str, pa.Table]:
-    """The tables the flow fixpoint decides: call targets and the resolution's diagnostics."""
+def flow_tables(resolution: Resolution, context: TableContext) -> dict[str, pa.Table]:
+    """The tables the flow fixpoint decides: call targets and the resolution's diagnostics
+    (``context``: of the resolution's program)."""
     with collector_paused():
-        program = resolution.program
-        ids = ProgramIds(program)
-        names = TargetNames(program, ids)
-        candidates = RefCandidates(program, resolution.symbols)
         return {
-            CALL_TARGETS.name: call_targets_table(resolution, ids, names, candidates),
+            CALL_TARGETS.name: call_targets_table(resolution, context.ids, context.names, context.candidates),
             NORMALIZE_DIAGNOSTICS.name: diagnostics_table(resolution),
         }
 

@@ -11,7 +11,7 @@ from codeanatomy_core.normalize import parallel
 from codeanatomy_core.normalize.parallel import FACTS_COLUMNS, StaticTables
 from codeanatomy_core.normalize.resolve import facts_rows, resolve
 from codeanatomy_core.normalize.step import NORMALIZE_STEP
-from codeanatomy_core.normalize.tables import STATIC_TABLES, static_tables
+from codeanatomy_core.normalize.tables import STATIC_TABLES, TableContext, static_tables
 from codeanatomy_core.pipeline.registry import default_steps
 from codeanatomy_core.pipeline.runner import run_pipeline
 from codeanatomy_core.source.config import RepositoryConfig
@@ -48,11 +48,11 @@ def test_worker_tables_equal_in_process_tables(repo: Path, tmp_path: Path):
     )
     try:
         assert static.in_worker
-        from_worker = static.result(resolution.program, resolution.symbols)
+        from_worker = static.result(TableContext(resolution.program, resolution.symbols))
     finally:
         static.close()
     assert logged == []
-    in_process = static_tables(resolution.program, resolution.symbols, only=None)
+    in_process = static_tables(TableContext(resolution.program, resolution.symbols), only=None)
     assert sorted(from_worker) == sorted(STATIC_TABLES)
     for name in STATIC_TABLES:
         assert from_worker[name].equals(in_process[name], check_metadata=True), name
@@ -112,9 +112,9 @@ def test_a_worker_that_cannot_write_its_tables_falls_back_to_this_process(
     )
     assert static.in_worker
     try:
-        tables = static.result(resolution.program, resolution.symbols)
+        tables = static.result(TableContext(resolution.program, resolution.symbols))
     finally:
         static.close()
     assert len(logged) == 1 and "building them here" in logged[0] and "FileNotFoundError" in logged[0]
-    in_process = static_tables(resolution.program, resolution.symbols, only=None)
+    in_process = static_tables(TableContext(resolution.program, resolution.symbols), only=None)
     assert all(tables[name].equals(in_process[name]) for name in STATIC_TABLES)
