@@ -15,14 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from codeanatomy_core.extract.pyfacts import PY_FACTS
 from codeanatomy_core.extract.pyfacts_model import FACTS_VERSION, FileFacts, MakeConst, decode_facts
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, NORMALIZE_DIAGNOSTICS
 from codeanatomy_core.normalize.flow_ops import key_constants
 from codeanatomy_core.normalize.incremental import FactsChanges
+from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.pipeline.step import StepContext
 
 # Outputs decided by the flow fixpoint alone (the others are rebuilt from the facts).
@@ -55,20 +54,10 @@ def _decoded(version: int, data: bytes) -> FileFacts | None:
         return None
 
 
-def _facts_of(table: pa.Table) -> dict[int, FileFacts | None]:
-    columns = [table.column(name).to_pylist() for name in ("file_id", "facts_version", "facts")]
-    return {file_id: _decoded(version, data) for file_id, version, data in zip(*columns, strict=True)}
-
-
-def _rows_of(table: pa.Table, file_ids: frozenset[int], *, keep: bool = True) -> pa.Table:
-    """The rows of ``file_ids`` (``keep=False``: the rows of every other file)."""
-    mask = pc.is_in(table.column("file_id"), value_set=pa.array(sorted(file_ids), pa.int64()))
-    return table.filter(mask if keep else pc.invert(mask))
-
-
-def flow_inputs_unchanged(ctx: StepContext, changes: FactsChanges, current: pa.Table) -> bool:
+def flow_inputs_unchanged(ctx: StepContext, changes: FactsChanges, program: Program) -> bool:
     """True when the stored flow outputs were built from the facts ``changes`` starts from
-    and every changed file differs from them in positions and plain constants only."""
+    and every changed file differs from them in positions and plain constants only
+    (``program``: the current facts, decoded)."""
     if changes.removed or not changes.changed:
         return False
     for name in FLOW_OUTPUTS:
@@ -80,7 +69,7 @@ def flow_inputs_unchanged(ctx: StepContext, changes: FactsChanges, current: pa.T
         ):
             return False
     before = {file_id: _decoded(*stored) for file_id, stored in changes.previous_facts.items()}
-    after = _facts_of(_rows_of(current, changes.changed))
+    after = {entry.file_id: entry.facts for entry in program.files if entry.file_id in changes.changed}
     constants: set[str] = set()
     pairs: list[tuple[FileFacts, FileFacts]] = []
     for file_id in changes.changed:
@@ -95,7 +84,8 @@ def flow_inputs_unchanged(ctx: StepContext, changes: FactsChanges, current: pa.T
         if changed is None:
             return False
         constants |= changed
-    return not constants or _all_typed(constants, pairs, _rows_of(current, changes.changed, keep=False))
+    unchanged = [entry.facts for entry in program.files if entry.file_id not in changes.changed]
+    return not constants or _all_typed(constants, pairs, unchanged)
 
 
 def _changed_constants(old: FileFacts, new: FileFacts) -> set[str] | None:
@@ -120,13 +110,14 @@ def _changed_constants(old: FileFacts, new: FileFacts) -> set[str] | None:
     return changed
 
 
-def _all_typed(constants: set[str], pairs: list[tuple[FileFacts, FileFacts]], unchanged: pa.Table) -> bool:
+def _all_typed(
+    constants: set[str], pairs: list[tuple[FileFacts, FileFacts]], unchanged: list[FileFacts]
+) -> bool:
     """Whether the flow sees each changed constant as its type only, before and after: the
     program's key constants are the same and include none of them."""
     others: set[str] = set()
-    for facts in _facts_of(unchanged).values():
-        if facts is not None:
-            others |= key_constants(facts)
+    for facts in unchanged:
+        others |= key_constants(facts)
     old_keys, new_keys = set(others), set(others)
     for old, new in pairs:
         old_keys |= key_constants(old)

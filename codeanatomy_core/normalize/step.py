@@ -83,7 +83,7 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
             log=ctx.log,
         )
         try:
-            if changes is not None and flow_inputs_unchanged(ctx, changes, facts):
+            if changes is not None and flow_inputs_unchanged(ctx, changes, program):
                 ctx.log("normalize: flow input unchanged (positions, plain constants): call targets kept")
                 tables = {
                     name: read_dataset(_SPECS[name], warehouse=ctx.warehouse)
