@@ -25,19 +25,9 @@ from codeanatomy_core.relspec.sql import quote
 from codeanatomy_core.storage.location import TableHandle
 from codeanatomy_core.storage.reader import open_table, scan_table
 
-_OPENED: dict[tuple[str, int], DeltaTable] = {}
-
-
-def forget_tables() -> None:
-    """Drop the Delta tables opened so far (at the end of a build)."""
-    _OPENED.clear()
-
 
 def delta_at(handle: TableHandle, version: int | None = None) -> DeltaTable:
-    """``handle``'s table at ``version`` (default: the handle's own version), opened once."""
-    key = (handle.uri, handle.version if version is None else version)
-    if key in _OPENED:
-        return _OPENED[key]
+    """``handle``'s table at ``version`` (default: the handle's own version)."""
     table = open_table(
         handle.uri,
         storage_options=dict(handle.storage_options) or None,
@@ -45,7 +35,6 @@ def delta_at(handle: TableHandle, version: int | None = None) -> DeltaTable:
     )
     if table is None:
         raise StorageError(f"dataset {handle.dataset!r}: no Delta table at {handle.uri}")
-    _OPENED[key] = table
     return table
 
 

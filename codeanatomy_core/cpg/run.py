@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from codeanatomy_core.cpg.contracts import KindRegistry
 from codeanatomy_core.cpg.incremental import NeedsFullBuild
-from codeanatomy_core.cpg.inputs import forget_tables, read_table
+from codeanatomy_core.cpg.inputs import read_table
 from codeanatomy_core.cpg.modes import (
     DANGLING_FILES,
     Previous,
@@ -77,10 +77,7 @@ def read_columns(compiled: CompiledRuleSet) -> dict[str, tuple[str, ...]]:
 
 def read_inputs(ctx: StepContext, compiled: CompiledRuleSet) -> dict[str, pa.Table]:
     """Every dataset the rules read, with only the columns they refer to (and the paths)."""
-    try:
-        return {name: read_table(ctx.input(name), cols) for name, cols in read_columns(compiled).items()}
-    finally:
-        forget_tables()
+    return {name: read_table(ctx.input(name), cols) for name, cols in read_columns(compiled).items()}
 
 
 def build_graph(ctx: StepContext, graph: Graph, runtime: RelspecRuntime) -> dict[str, DatasetOutput]:
@@ -91,8 +88,6 @@ def build_graph(ctx: StepContext, graph: Graph, runtime: RelspecRuntime) -> dict
             return incremental(ctx, graph, runtime, previous)
         except NeedsFullBuild as err:
             reason = str(err)
-        finally:
-            forget_tables()
     ctx.log(f"cpg: full build ({reason})")
     return full(ctx, graph, reason)
 

@@ -108,9 +108,11 @@ def write_digest_state(state: DigestState, spec: DatasetSpec, *, warehouse: Ware
         {"file_id": pa.array(ids, pa.int64()), "digest": pa.array([state.digests[i] for i in ids])},
         schema=_SCHEMA,
     )
+    uri = _state_uri(warehouse, spec)
+    existing = open_table(uri, storage_options=warehouse.options())
     try:
         write_deltalake(
-            _state_uri(warehouse, spec),
+            uri if existing is None else existing,  # the kept table: not opened again
             rows,
             mode="overwrite",
             storage_options=warehouse.options(),

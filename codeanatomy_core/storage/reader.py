@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import partial
 
 import datafusion
 import pyarrow as pa
@@ -14,6 +15,7 @@ from deltalake.exceptions import DeltaError, TableNotFoundError
 from codeanatomy_core.errors import StorageError
 from codeanatomy_core.specs.model import DatasetSpec
 from codeanatomy_core.storage.commit import CommitStamp, from_commit_info
+from codeanatomy_core.storage.kept_tables import at_version, current_at, is_keepable, latest
 from codeanatomy_core.storage.location import TableHandle, Warehouse
 
 # Maintenance commits (optimize, vacuum) carry no stamp; look this far back for one.
@@ -23,7 +25,16 @@ _HISTORY_DEPTH = 50
 def open_table(
     uri: str, *, storage_options: dict[str, str] | None = None, version: int | None = None
 ) -> DeltaTable | None:
-    """The Delta table at ``uri``, or None when there is none yet."""
+    """The Delta table at ``uri`` (at ``version``, default the latest), or None when there is
+    none yet. Local tables stay open for the process (``storage/kept_tables.py``): a table
+    opened at a version is shared, and must not be written through."""
+    opener = partial(_open, uri, storage_options)
+    if not is_keepable(uri, storage_options):
+        return opener(version)
+    return latest(uri, opener) if version is None else at_version(uri, version, opener)
+
+
+def _open(uri: str, storage_options: dict[str, str] | None, version: int | None) -> DeltaTable | None:
     try:
         return DeltaTable(uri, version=version, storage_options=storage_options)
     except TableNotFoundError:
@@ -119,9 +130,11 @@ def current_handle(spec: DatasetSpec, *, warehouse: Warehouse) -> TableHandle | 
 
 def read_handle(handle: TableHandle, *, columns: Sequence[str] | None = None) -> pa.Table:
     """The rows of the exact table version a handle points at."""
-    table = open_table(
-        handle.uri, storage_options=dict(handle.storage_options) or None, version=handle.version
-    )
+    options = dict(handle.storage_options) or None
+    # The latest table when it is at that version: read at once, so sharing it is safe.
+    table = current_at(handle.uri, handle.version) if is_keepable(handle.uri, options) else None
+    if table is None:
+        table = open_table(handle.uri, storage_options=options, version=handle.version)
     if table is None:
         raise StorageError(f"dataset {handle.dataset!r}: no Delta table at {handle.uri}")
     try:

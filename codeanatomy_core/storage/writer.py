@@ -159,7 +159,9 @@ def write_dataset(
             writer_properties=writer_properties(spec),
             commit_properties=CommitProperties(custom_metadata=to_commit_metadata(stamp)),
         )
-        written = existing if existing is not None else DeltaTable(uri, storage_options=warehouse.options())
+        written = existing if existing is not None else open_table(uri, storage_options=warehouse.options())
+        if written is None:
+            raise StorageError(f"dataset {spec.name!r}: no Delta table at {uri} after writing it")
         version = written.version()
     except (DeltaError, OSError, ValueError) as err:
         raise StorageError(f"writing dataset {spec.name!r} to {uri} failed: {err}") from err

@@ -1,0 +1,139 @@
+"""Delta tables kept open in this process, reused while their log has not moved on.
+
+Opening a table reads its last checkpoint and the commits after it: about 10 ms for the
+tables of a build, which opens each of them many times (a step reads its inputs' handles
+and rows, its outputs' last commits, then writes them). A kept table is reused when the
+commit file of its version is still the one it was loaded from (a table deleted and
+written again has other files) and no later commit exists. When a later one exists, the
+table is brought forward with ``update_incremental``, which reads only the new commits.
+
+Tables opened at a version are shared read-only. The latest table of a URI is the one
+writers write through (deltalake moves it to the new version in place), so it stays
+current without being opened again. Only local tables are kept: on an object store the
+checks would be requests themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from deltalake import DeltaTable
+
+Opener = Callable[[int | None], DeltaTable | None]
+Marker = tuple[int, int, int]
+
+# Old versions opened by one build: every input at its previous and current version.
+_PINNED_LIMIT = 256
+
+
+class _Kept:
+    __slots__ = ("marker", "table", "version")
+
+    def __init__(self, table: DeltaTable, version: int, marker: Marker) -> None:
+        self.table = table
+        self.version = version
+        self.marker = marker
+
+
+_lock = threading.RLock()
+_latest: dict[str, _Kept] = {}
+_pinned: OrderedDict[tuple[str, int], _Kept] = OrderedDict()
+
+
+def is_keepable(uri: str, storage_options: dict[str, str] | None) -> bool:
+    """Whether tables at ``uri`` are kept (local paths without storage options)."""
+    return not storage_options and "://" not in uri
+
+
+def _commit_file(uri: str, version: int) -> str:
+    return os.path.join(uri, "_delta_log", f"{version:020d}.json")
+
+
+def _marker(uri: str, version: int) -> Marker | None:
+    """Identity of the commit file of ``version`` (None when there is none)."""
+    try:
+        found = os.stat(_commit_file(uri, version))
+    except OSError:
+        return None
+    return found.st_ino, found.st_mtime_ns, found.st_size
+
+
+def _keep(uri: str, table: DeltaTable | None) -> DeltaTable | None:
+    if table is None:
+        _latest.pop(uri, None)
+        return None
+    version = table.version()
+    marker = _marker(uri, version)
+    if marker is None:  # written meanwhile by another process in an unusual way: not kept
+        _latest.pop(uri, None)
+    else:
+        _latest[uri] = _Kept(table, version, marker)
+    return table
+
+
+def _current(uri: str) -> DeltaTable | None:
+    """The kept latest table of ``uri``, brought forward if needed; None when there is none
+    or its log no longer matches it."""
+    kept = _latest.get(uri)
+    if kept is None:
+        return None
+    table = kept.table
+    version = table.version()  # a writer may have moved it on
+    marker = _marker(uri, version)
+    if marker is None or (version == kept.version and marker != kept.marker):
+        del _latest[uri]  # deleted, or written again from scratch
+        return None
+    if os.path.exists(_commit_file(uri, version + 1)):
+        table.update_incremental()
+        version = table.version()
+        marker = _marker(uri, version)
+        if marker is None:
+            del _latest[uri]
+            return None
+    if version != kept.version or marker != kept.marker:
+        _latest[uri] = _Kept(table, version, marker)
+    return table
+
+
+def latest(uri: str, open_at: Opener) -> DeltaTable | None:
+    """The latest version of the table at ``uri`` (kept, brought forward, or opened)."""
+    with _lock:
+        table = _current(uri)
+        return table if table is not None else _keep(uri, open_at(None))
+
+
+def at_version(uri: str, version: int, open_at: Opener) -> DeltaTable | None:
+    """The table at ``uri`` as of ``version``, opened once while its commit file stays."""
+    key = (uri, version)
+    with _lock:
+        marker = _marker(uri, version)
+        kept = _pinned.get(key)
+        if kept is not None and marker is not None and kept.marker == marker:
+            _pinned.move_to_end(key)
+            return kept.table
+        table = open_at(version)
+        if table is None or marker is None:
+            _pinned.pop(key, None)
+            return table
+        _pinned[key] = _Kept(table, version, marker)
+        if len(_pinned) > _PINNED_LIMIT:
+            _pinned.popitem(last=False)
+        return table
+
+
+def current_at(uri: str, version: int) -> DeltaTable | None:
+    """The kept latest table when it is at ``version``, else None. To be read from at once:
+    a later write through it moves it on."""
+    with _lock:
+        table = _current(uri)
+        return table if table is not None and table.version() == version else None
+
+
+def forget_tables() -> None:
+    """Drop every kept table (a new build then starts as a fresh process would)."""
+    with _lock:
+        _latest.clear()
+        _pinned.clear()
