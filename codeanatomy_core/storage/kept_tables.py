@@ -7,10 +7,11 @@ commit file of its version is still the one it was loaded from (a table deleted 
 written again has other files) and no later commit exists. When a later one exists, the
 table is brought forward with ``update_incremental``, which reads only the new commits.
 
-Tables opened at a version are shared read-only. The latest table of a URI is the one
-writers write through (deltalake moves it to the new version in place), so it stays
-current without being opened again. Only local tables are kept: on an object store the
-checks would be requests themselves.
+Tables are shared: a table is for reading now, not to keep across a write of the same
+table. Writers write through the latest table of a URI (deltalake moves it to the new
+version in place), so it stays current without being opened again, and it also serves
+reads of the version it is at. Only local tables are kept: on an object store the checks
+would be requests themselves.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from deltalake import DeltaTable
 
 Opener = Callable[[int | None], DeltaTable | None]
 Marker = tuple[int, int, int]
+T = TypeVar("T")
 
 # Old versions opened by one build: every input at its previous and current version.
 _PINNED_LIMIT = 256
@@ -41,6 +44,7 @@ class _Kept:
 _lock = threading.RLock()
 _latest: dict[str, _Kept] = {}
 _pinned: OrderedDict[tuple[str, int], _Kept] = OrderedDict()
+_remembered: OrderedDict[tuple[str, int, str], tuple[Marker, Any]] = OrderedDict()
 
 
 def is_keepable(uri: str, storage_options: dict[str, str] | None) -> bool:
@@ -106,9 +110,13 @@ def latest(uri: str, open_at: Opener) -> DeltaTable | None:
 
 
 def at_version(uri: str, version: int, open_at: Opener) -> DeltaTable | None:
-    """The table at ``uri`` as of ``version``, opened once while its commit file stays."""
+    """The table at ``uri`` as of ``version``: the latest table when it is at that version,
+    else one opened at it (kept while its commit file stays)."""
     key = (uri, version)
     with _lock:
+        current = _current(uri)
+        if current is not None and current.version() == version:
+            return current
         marker = _marker(uri, version)
         kept = _pinned.get(key)
         if kept is not None and marker is not None and kept.marker == marker:
@@ -124,12 +132,24 @@ def at_version(uri: str, version: int, open_at: Opener) -> DeltaTable | None:
         return table
 
 
-def current_at(uri: str, version: int) -> DeltaTable | None:
-    """The kept latest table when it is at ``version``, else None. To be read from at once:
-    a later write through it moves it on."""
+def remembered(uri: str, version: int, what: str, compute: Callable[[], T]) -> T:
+    """``compute()``, a fact of the table at ``uri`` as of ``version`` (such as its last
+    data commit), computed once while the version's commit file stays."""
+    marker = _marker(uri, version) if is_keepable(uri, None) else None
+    if marker is None:
+        return compute()
+    key = (uri, version, what)
     with _lock:
-        table = _current(uri)
-        return table if table is not None and table.version() == version else None
+        found = _remembered.get(key)
+        if found is not None and found[0] == marker:
+            _remembered.move_to_end(key)
+            return found[1]
+    value = compute()
+    with _lock:
+        _remembered[key] = (marker, value)
+        if len(_remembered) > _PINNED_LIMIT:
+            _remembered.popitem(last=False)
+    return value
 
 
 def forget_tables() -> None:
@@ -137,3 +157,4 @@ def forget_tables() -> None:
     with _lock:
         _latest.clear()
         _pinned.clear()
+        _remembered.clear()

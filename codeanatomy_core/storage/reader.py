@@ -15,7 +15,7 @@ from deltalake.exceptions import DeltaError, TableNotFoundError
 from codeanatomy_core.errors import StorageError
 from codeanatomy_core.specs.model import DatasetSpec
 from codeanatomy_core.storage.commit import CommitStamp, from_commit_info
-from codeanatomy_core.storage.kept_tables import at_version, current_at, is_keepable, latest
+from codeanatomy_core.storage.kept_tables import at_version, is_keepable, latest, remembered
 from codeanatomy_core.storage.location import TableHandle, Warehouse
 
 # Maintenance commits (optimize, vacuum) carry no stamp; look this far back for one.
@@ -26,8 +26,8 @@ def open_table(
     uri: str, *, storage_options: dict[str, str] | None = None, version: int | None = None
 ) -> DeltaTable | None:
     """The Delta table at ``uri`` (at ``version``, default the latest), or None when there is
-    none yet. Local tables stay open for the process (``storage/kept_tables.py``): a table
-    opened at a version is shared, and must not be written through."""
+    none yet. Local tables stay open for the process (``storage/kept_tables.py``): the
+    table is shared, to read from now, not to keep across a write of the same table."""
     opener = partial(_open, uri, storage_options)
     if not is_keepable(uri, storage_options):
         return opener(version)
@@ -89,10 +89,17 @@ def last_data_commit(table: DeltaTable) -> tuple[CommitStamp, int] | None:
     Maintenance (optimize, vacuum) and property changes do not change the data, so they are
     skipped: downstream freshness keys on this version, not on the latest one.
     """
-    for info in table.history(_HISTORY_DEPTH):
-        stamp = from_commit_info(info)
-        if stamp is not None and stamp.write_mode != "reconcile_properties":
-            return stamp, int(info["version"])
+    uri = table.table_uri.removeprefix("file://").rstrip("/")
+    return remembered(uri, table.version(), "last_data_commit", partial(_last_data_commit, table))
+
+
+def _last_data_commit(table: DeltaTable) -> tuple[CommitStamp, int] | None:
+    # The last commit first: it is the data commit nearly always, and reads one log entry.
+    for depth in (1, _HISTORY_DEPTH):
+        for info in table.history(depth):
+            stamp = from_commit_info(info)
+            if stamp is not None and stamp.write_mode != "reconcile_properties":
+                return stamp, int(info["version"])
     return None
 
 
@@ -130,11 +137,9 @@ def current_handle(spec: DatasetSpec, *, warehouse: Warehouse) -> TableHandle | 
 
 def read_handle(handle: TableHandle, *, columns: Sequence[str] | None = None) -> pa.Table:
     """The rows of the exact table version a handle points at."""
-    options = dict(handle.storage_options) or None
-    # The latest table when it is at that version: read at once, so sharing it is safe.
-    table = current_at(handle.uri, handle.version) if is_keepable(handle.uri, options) else None
-    if table is None:
-        table = open_table(handle.uri, storage_options=options, version=handle.version)
+    table = open_table(
+        handle.uri, storage_options=dict(handle.storage_options) or None, version=handle.version
+    )
     if table is None:
         raise StorageError(f"dataset {handle.dataset!r}: no Delta table at {handle.uri}")
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 from deltalake import write_deltalake
 
-from codeanatomy_core.storage.kept_tables import forget_tables, is_keepable
+from codeanatomy_core.storage.kept_tables import forget_tables, is_keepable, remembered
 from codeanatomy_core.storage.location import TableHandle
 from codeanatomy_core.storage.reader import open_table, read_handle
 
@@ -55,6 +55,24 @@ def test_a_table_written_again_from_scratch_is_opened_again(tmp_path: Path) -> N
     assert _rows(uri, 0) == [7]
     shutil.rmtree(uri)
     assert open_table(uri) is None
+
+
+def test_facts_of_a_version_are_computed_once_while_it_stays(tmp_path: Path) -> None:
+    forget_tables()
+    uri = str(tmp_path / "t")
+    _write(uri, [1])
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert remembered(uri, 0, "count", compute) == 1
+    assert remembered(uri, 0, "count", compute) == 1
+    assert remembered(uri, 0, "other", compute) == 2
+    shutil.rmtree(uri)
+    _write(uri, [2])
+    assert remembered(uri, 0, "count", compute) == 3  # another version 0
 
 
 def test_only_local_tables_are_kept() -> None:
