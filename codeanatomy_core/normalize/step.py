@@ -20,9 +20,6 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from codeanatomy_core.extract.pyfacts import PY_FACTS
 from codeanatomy_core.normalize.datasets import (
     CALLSITES,
@@ -106,13 +103,19 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
         finally:
             static.close()
         del program, context
-    if bindings_only is not None and REF_BINDINGS.name in tables:
-        tables[REF_BINDINGS.name] = _with_stored_bindings(ctx, tables[REF_BINDINGS.name], bindings_only)
+    if bindings_only is not None:
+        count = len(bindings_only)
+        ctx.log(f"normalize: ref_bindings resolved again for {count} files importing a changed module")
     outputs: dict[str, DatasetOutput] = {}
     for name, table in sorted(tables.items()):
         if not ctx.is_selected(name):
             continue
-        if changes is not None and name in PER_FILE:
+        if name == REF_BINDINGS.name and bindings_only is not None:
+            # The rows of those files only: the writer rewrites the ones that changed.
+            outputs[name] = DatasetOutput(
+                data=table, replace_file_ids=sorted(bindings_only), changed_files_only=True, details=details
+            )
+        elif changes is not None and name in PER_FILE:
             outputs[name] = DatasetOutput(
                 data=table, replace_file_ids=changes.replaced, details={**details, **changes.details()}
             )
@@ -124,18 +127,6 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                 details=details,
             )
     return outputs
-
-
-def _with_stored_bindings(ctx: StepContext, rebuilt: pa.Table, files: frozenset[int]) -> pa.Table:
-    """The whole ref_bindings table: the rows ``rebuilt`` for ``files``, the stored rows of
-    the other files (which no changed module can reach, see ``normalize/dependents.py``)."""
-    stored = read_dataset(REF_BINDINGS, warehouse=ctx.warehouse)
-    again = pa.array(sorted(files), pa.int64())
-    kept = stored.filter(pc.invert(pc.is_in(stored.column("file_id"), value_set=again)))
-    merged = pa.concat_tables([kept, rebuilt.cast(kept.schema)])
-    ctx.log(f"normalize: ref_bindings resolved again for {len(files)} files importing a changed module")
-    # A stable sort: each file's rows keep the order a full build gives them.
-    return merged.sort_by([(column, "ascending") for column in REF_BINDINGS.ordering])
 
 
 def _bindings_scope(

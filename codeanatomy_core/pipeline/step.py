@@ -58,7 +58,8 @@ class DatasetOutput:
 
     ``replace_file_ids`` set: only the rows of those files are replaced (incremental);
     otherwise ``data`` is the whole table; with ``changed_files_only`` only the files whose
-    rows changed since the stored version are rewritten. ``plan_fingerprint`` identifies the
+    rows changed since the stored version are rewritten (of all files, or of the
+    ``replace_file_ids`` files when both are set). ``plan_fingerprint`` identifies the
     compiled query plans that produced the rows (recorded in the commit metadata).
     ``input_versions`` is left None by steps whose inputs are tables: the executor records
     the versions of the spec's upstream datasets.

@@ -109,6 +109,8 @@ def write_dataset(
     the table (see ``Step.output_signature``). With ``changed_files_only``, ``data`` is the
     whole table but only the files whose rows differ from the stored version are rewritten
     (per-file digests kept beside the table; a full write when they are not available).
+    With both, ``data`` holds the rows of the ``replace_file_ids`` files, and only those of
+    them whose rows changed are rewritten.
     """
     uri = warehouse.table_uri(spec)
     table = prepare(spec, data).table
@@ -116,7 +118,7 @@ def write_dataset(
     digests: dict[int, str] | None = None
     if changed_files_only:
         digests, table, replace_file_ids, details = _only_changed_files(
-            spec, table, warehouse=warehouse, existing=existing, details=details
+            spec, table, warehouse=warehouse, existing=existing, details=details, covering=replace_file_ids
         )
     predicate = None
     if replace_file_ids is not None:
@@ -185,9 +187,12 @@ def _only_changed_files(
     warehouse: Warehouse,
     existing: DeltaTable | None,
     details: Mapping[str, str] | None,
-) -> tuple[dict[int, str], pa.Table, Sequence[int] | None, Mapping[str, str] | None]:
-    """The rows and file set of a changed-files write (or the whole table when the stored
-    digests do not describe the current table version)."""
+    covering: Sequence[int] | None,
+) -> tuple[dict[int, str] | None, pa.Table, Sequence[int] | None, Mapping[str, str] | None]:
+    """(every file's digest, rows to write, files to replace, details) of a changed-files
+    write. ``covering``: ``table`` holds the rows of these files only, the stored rows of
+    the others stay. Without stored digests of the current table version, the whole table
+    is written (or all of ``covering``'s files, and the digests are then unknown)."""
     column = spec.file_id_column
     if column is None:
         raise StorageError(f"dataset {spec.name!r} has no file id column: cannot write changed files only")
@@ -195,9 +200,18 @@ def _only_changed_files(
     found = None if existing is None else last_data_commit(existing)
     state = None if found is None else read_digest_state(spec, warehouse=warehouse)
     if found is None or state is None or state.table_version != found[1]:
+        if covering is not None:
+            return None, table, covering, {**(details or {}), "mode": "files"}
         return digests, table, None, {**(details or {}), "mode": "full"}
-    changed = {f for f, d in digests.items() if state.digests.get(f) != d}
-    removed = set(state.digests) - set(digests)
+    if covering is None:
+        changed = {f for f, d in digests.items() if state.digests.get(f) != d}
+        removed = set(state.digests) - set(digests)
+    else:
+        covered = set(covering)
+        changed = {f for f in covered if digests.get(f) != state.digests.get(f)}
+        removed = {f for f in changed if f not in digests}
+        changed -= removed
+        digests = {**{f: d for f, d in state.digests.items() if f not in covered}, **digests}
     counts = {
         "mode": "changed_files",
         "files_changed": str(len(changed)),

@@ -99,6 +99,50 @@ def test_digests_of_another_version_mean_a_full_write(tmp_path: Path) -> None:
     assert read_dataset(SPEC, warehouse=warehouse).num_rows == 4
 
 
+def _write_files(warehouse: Warehouse, rows: list[tuple[int, int, str | None]], files: list[int]):  # type: ignore[no-untyped-def]
+    return write_dataset(
+        SPEC,
+        warehouse=warehouse,
+        data=_table(rows) if rows else _table([(0, 0, None)]).slice(0, 0),
+        run_id="r",
+        asset_key="normalize/facts",
+        input_versions={},
+        replace_file_ids=files,
+        changed_files_only=True,
+    )
+
+
+def test_rows_of_some_files_rewrite_those_that_changed_and_keep_the_digests(tmp_path: Path) -> None:
+    warehouse = Warehouse.at(tmp_path)
+    _write(warehouse, FIRST)
+    # The rows of files 10, 20 and 30 only: 10 is the same, 20 changed, 30 has no rows now.
+    result = _write_files(warehouse, [(1, 10, "a"), (2, 10, "b"), (3, 20, "C")], [10, 20, 30])
+    assert result.rows_written == 1
+    assert {k: result.stamp.details[k] for k in ("mode", "files_changed", "files_removed")} == {
+        "mode": "changed_files",
+        "files_changed": "1",
+        "files_removed": "1",
+    }
+    whole = [(1, 10, "a"), (2, 10, "b"), (3, 20, "C")]
+    assert read_dataset(SPEC, warehouse=warehouse).sort_by("row_id").to_pylist() == _table(whole).to_pylist()
+    state = read_digest_state(SPEC, warehouse=warehouse)
+    assert state is not None and state.table_version == result.version
+    assert state.digests == file_digests(_table(whole), file_id_column="file_id")
+    # The digests describe the whole table: a later whole-table write rewrites file 20 only.
+    again = _write(warehouse, [(1, 10, "a"), (2, 10, "b"), (3, 20, "c")])
+    assert (again.rows_written, again.stamp.details["files_changed"]) == (1, "1")
+
+
+def test_rows_of_some_files_without_digests_replace_them_all(tmp_path: Path) -> None:
+    warehouse = Warehouse.at(tmp_path)
+    write_dataset(SPEC, warehouse=warehouse, data=_table(FIRST), run_id="r", asset_key="k", input_versions={})
+    result = _write_files(warehouse, [(3, 20, "c")], [10, 20])
+    assert (result.rows_written, result.stamp.details["mode"]) == (1, "files")
+    rows = read_dataset(SPEC, warehouse=warehouse).sort_by("row_id").to_pylist()
+    assert rows == _table([(3, 20, "c"), (4, 30, None)]).to_pylist()
+    assert read_digest_state(SPEC, warehouse=warehouse) is None
+
+
 @pytest.mark.parametrize("chunks", [1, 3])
 def test_digests_do_not_depend_on_chunking_or_order(chunks: int) -> None:
     table = _table(FIRST)
