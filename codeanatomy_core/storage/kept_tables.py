@@ -71,7 +71,7 @@ def _keep(uri: str, table: DeltaTable | None) -> DeltaTable | None:
         return None
     version = table.version()
     marker = _marker(uri, version)
-    if marker is None:  # written meanwhile by another process in an unusual way: not kept
+    if marker is None:  # no commit file for its version (a log cleaned up): opened each time
         _latest.pop(uri, None)
     else:
         _latest[uri] = _Kept(table, version, marker)
