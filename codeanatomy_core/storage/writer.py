@@ -203,15 +203,11 @@ def _only_changed_files(
         if covering is not None:
             return None, table, covering, {**(details or {}), "mode": "files"}
         return digests, table, None, {**(details or {}), "mode": "full"}
-    if covering is None:
-        changed = {f for f, d in digests.items() if state.digests.get(f) != d}
-        removed = set(state.digests) - set(digests)
-    else:
-        covered = set(covering)
-        changed = {f for f in covered if digests.get(f) != state.digests.get(f)}
-        removed = {f for f in changed if f not in digests}
-        changed -= removed
-        digests = {**{f: d for f, d in state.digests.items() if f not in covered}, **digests}
+    covered = set(digests) | set(state.digests) if covering is None else set(covering)
+    changed = {f for f in covered if digests.get(f) != state.digests.get(f)}
+    removed = {f for f in changed if f not in digests}
+    changed -= removed
+    digests = {**{f: d for f, d in state.digests.items() if f not in covered}, **digests}
     counts = {
         "mode": "changed_files",
         "files_changed": str(len(changed)),
