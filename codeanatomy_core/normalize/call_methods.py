@@ -27,7 +27,8 @@ VIA_METHODS = {
     Via.EXTERNAL: ResolutionMethod.EXTERNAL,
     Via.DECORATOR: ResolutionMethod.DECORATOR,
 }
-_ATTRIBUTE_VIAS = (Via.VALUE, Via.OWN_METHOD, Via.INHERITED)
+_ATTRIBUTE_VIAS = frozenset((Via.VALUE, Via.OWN_METHOD, Via.INHERITED))
+_DIRECT: dict[int, ResolutionMethod] = {int(via): method for via, method in VIA_METHODS.items()}
 
 
 class CallMethods:
@@ -75,6 +76,13 @@ class CallMethods:
                 self.candidates.of_ref(entry, ordinal) if ordinal is not None else []
             )
         return found
+
+    @staticmethod
+    def direct_method(via: int, target: int) -> ResolutionMethod | None:
+        """The method when the flow's own account decides it, else None (see method)."""
+        if via in _ATTRIBUTE_VIAS and target >= 0:
+            return None
+        return _DIRECT.get(via, ResolutionMethod.FLOW)
 
     def method(self, entry: ProgramFile, local: int, caller: int, target: int, via: Via) -> ResolutionMethod:
         if via not in _ATTRIBUTE_VIAS or target < 0:

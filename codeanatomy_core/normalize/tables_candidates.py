@@ -258,28 +258,41 @@ def call_targets_table(
 ) -> pa.Table:
     program, flow = resolution.program, resolution.flow
     methods = CallMethods(resolution, candidates)
+    method_of, direct = methods.method, methods.direct_method
+    describe, describe_symbol, symbol_names = names.describe, names.describe_symbol, flow.symbol_names
     owners: list[tuple[int, int, int, int]] = []
     rows: list[tuple[Described, ResolutionMethod]] = []
     callers: list[int] = []
     call_ids, def_ids = ids.calls.tolist(), ids.defs.tolist()
-    for gid in sorted(flow.call_edges):
-        entry = program.file_of_call(gid)
+    calls, call_edges = flow.calls, flow.call_edges
+    files = program.files
+    # Call ids ascend, and so do the files' call bases: walk the files beside the calls.
+    index, next_base = -1, 0
+    for gid in sorted(call_edges):
+        while gid >= next_base:
+            index += 1
+            next_base = files[index + 1].call_base if index + 1 < len(files) else program.call_count
+        entry = files[index]
         local = gid - entry.call_base
-        caller = flow.calls[gid].caller
+        caller = calls[gid].caller
         found: list[tuple[Described, ResolutionMethod]] = []
-        for target, via in flow.call_edges[gid].items():
+        for target, via in call_edges[gid].items():
             if target >= 0:
-                described = names.describe((TargetKind.DEFINITION, target))
+                described = describe((TargetKind.DEFINITION, target))
             else:
-                described = names.describe_symbol(flow.symbol_names[~target])
-            found.append((described, methods.method(entry, local, caller, target, Via(via))))
+                described = describe_symbol(symbol_names[~target])
+            method = direct(via, target)
+            if method is None:
+                method = method_of(entry, local, caller, target, Via(via))
+            found.append((described, method))
         if len(found) > 1:
             found.sort(key=lambda item: (item[0][2], item[0][0]))
         owner = (entry.file_id, call_ids[gid], local, len(found))
+        caller_id = def_ids[caller]
         for row in found:
             owners.append(owner)
             rows.append(row)
-            callers.append(def_ids[caller])
+            callers.append(caller_id)
     if not rows:
         return build_table(CALL_TARGETS, {name: [] for name in CALL_TARGETS.field_names})
     cols = _candidate_columns(owners, rows)
