@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from codeanatomy_core.normalize.resolve import Resolution
     from codeanatomy_core.normalize.tables_candidates import RefCandidates
 
-VIA_METHODS = {
+VIA_METHODS: dict[int, ResolutionMethod] = {  # Via members are ints: the table of rows looks up raw ones
     Via.OWN_METHOD: ResolutionMethod.ATTRIBUTE_OF_CLASS,
     Via.INHERITED: ResolutionMethod.MRO,
     Via.SUPER: ResolutionMethod.SUPER,
@@ -28,7 +28,6 @@ VIA_METHODS = {
     Via.DECORATOR: ResolutionMethod.DECORATOR,
 }
 _ATTRIBUTE_VIAS = frozenset((Via.VALUE, Via.OWN_METHOD, Via.INHERITED))
-_DIRECT: dict[int, ResolutionMethod] = {int(via): method for via, method in VIA_METHODS.items()}
 
 
 class CallMethods:
@@ -82,11 +81,12 @@ class CallMethods:
         """The method when the flow's own account decides it, else None (see method)."""
         if via in _ATTRIBUTE_VIAS and target >= 0:
             return None
-        return _DIRECT.get(via, ResolutionMethod.FLOW)
+        return VIA_METHODS.get(via, ResolutionMethod.FLOW)
 
     def method(self, entry: ProgramFile, local: int, caller: int, target: int, via: Via) -> ResolutionMethod:
-        if via not in _ATTRIBUTE_VIAS or target < 0:
-            return VIA_METHODS.get(via, ResolutionMethod.FLOW)
+        direct = self.direct_method(via, target)
+        if direct is not None:
+            return direct
         path = entry.facts.calls[local].callee_path
         root, _, rest = path.partition(".")
         if rest and "." not in rest and rest.isidentifier():
