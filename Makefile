@@ -6,6 +6,7 @@ REPO ?= $(CURDIR)
 WAREHOUSE ?= $(CURDIR)/.codeanatomy/warehouse
 WORKERS ?= 0
 FORCE ?= false
+FLOW ?= program
 export DAGSTER_HOME := $(CURDIR)/.dagster
 
 STAMP := $(VENV)/.installed
@@ -27,7 +28,7 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 # Materialize the whole asset graph against REPO (default: this repository), then print
 # each table's rows, Delta version and signature.
 run: setup $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/codeanatomy materialize --repo '$(REPO)' --warehouse '$(WAREHOUSE)' --workers $(WORKERS) $(if $(filter true,$(FORCE)),--force,)
+	$(BIN)/codeanatomy materialize --repo '$(REPO)' --warehouse '$(WAREHOUSE)' --workers $(WORKERS) --flow $(FLOW) $(if $(filter true,$(FORCE)),--force,)
 	$(BIN)/codeanatomy status --warehouse '$(WAREHOUSE)'
 
 test: setup

@@ -14,6 +14,7 @@ from pathlib import Path
 from codeanatomy_core.errors import CodeAnatomyError, QueryError
 from codeanatomy_core.query.render import render_rows, render_table
 from codeanatomy_core.query.status import warehouse_status
+from codeanatomy_core.source.config import FlowGranularity
 from codeanatomy_core.storage.location import Warehouse
 
 DEFAULT_WAREHOUSE = ".codeanatomy/warehouse"
@@ -28,6 +29,7 @@ def _materialize(args: argparse.Namespace) -> int:
         force=args.force,
         workers=args.workers,
         select=args.select,
+        flow=FlowGranularity(args.flow),
     )
 
 
@@ -92,7 +94,9 @@ def _callgraph(args: argparse.Namespace) -> int:
     # Imported here: the other commands must not pay for the analysis modules.
     from codeanatomy_core.normalize.callgraph import call_graph, resolve_folder
 
-    resolution = resolve_folder(args.repo, workers=args.workers, source_roots=tuple(args.source_root))
+    resolution = resolve_folder(
+        args.repo, workers=args.workers, source_roots=tuple(args.source_root), flow=FlowGranularity(args.flow)
+    )
     graph = call_graph(resolution)
     for diagnostic in resolution.diagnostics:
         sys.stderr.write(f"codeanatomy: {diagnostic.kind}: {diagnostic.message}\n")
@@ -149,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     mat.add_argument("--workers", type=int, default=0, help="extraction processes (0: one per core)")
     mat.add_argument("--force", action="store_true", help="rebuild even current tables")
     mat.add_argument("--select", default="*", help="Dagster asset selection (default: everything)")
+    _add_flow_option(mat)
     mat.set_defaults(func=_materialize)
 
     status = sub.add_parser("status", help="rows, Delta version and signature of every table")
@@ -184,9 +189,21 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument(
         "--source-root", action="append", default=[], help="a folder importable from the root (src layout)"
     )
+    _add_flow_option(graph)
     graph.set_defaults(func=_callgraph)
     _add_questions(sub)
     return parser
+
+
+def _add_flow_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--flow",
+        choices=[g.value for g in FlowGranularity],
+        default=FlowGranularity.PROGRAM.value,
+        help="solve the flow over the whole program (precise, solved whole after any edit) or per "
+        "import cycle of modules (an edit solves its importers again; flow into imported modules "
+        "is not followed)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

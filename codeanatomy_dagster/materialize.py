@@ -9,23 +9,38 @@ from typing import Any
 
 import dagster as dg
 
+from codeanatomy_core.source.config import FlowGranularity
 from codeanatomy_dagster.definitions import defs
 
 
 def run_config(
-    *, repo: str, warehouse: str, force: bool, workers: int, progress_bar: bool = False
+    *,
+    repo: str,
+    warehouse: str,
+    force: bool,
+    workers: int,
+    progress_bar: bool = False,
+    flow: FlowGranularity = FlowGranularity.PROGRAM,
 ) -> dict[str, Any]:
     return {
         "loggers": {"console": {"config": {"log_level": "INFO"}}},
         "resources": {
-            "target": {"config": {"root": str(Path(repo).resolve())}},
+            "target": {"config": {"root": str(Path(repo).resolve()), "flow": flow.value}},
             "warehouse": {"config": {"root": warehouse}},
             "build": {"config": {"force": force, "workers": workers, "progress_bar": progress_bar}},
         },
     }
 
 
-def materialize_all(*, repo: str, warehouse: str, force: bool, workers: int, select: str = "*") -> int:
+def materialize_all(
+    *,
+    repo: str,
+    warehouse: str,
+    force: bool,
+    workers: int,
+    select: str = "*",
+    flow: FlowGranularity = FlowGranularity.PROGRAM,
+) -> int:
     """Run the selected assets; 0 on success. Uses DAGSTER_HOME's instance when set, so that
     materializations (and staleness) are kept; otherwise a throw-away instance."""
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
@@ -34,7 +49,12 @@ def materialize_all(*, repo: str, warehouse: str, force: bool, workers: int, sel
     with instance:
         result = job.execute_in_process(
             run_config=run_config(
-                repo=repo, warehouse=warehouse, force=force, workers=workers, progress_bar=sys.stderr.isatty()
+                repo=repo,
+                warehouse=warehouse,
+                force=force,
+                workers=workers,
+                progress_bar=sys.stderr.isatty(),
+                flow=flow,
             ),
             instance=instance,
             raise_on_error=False,

@@ -10,7 +10,8 @@ from dagster import ConfigurableResource
 from dagster_deltalake import AzureConfig, GcsConfig, LocalConfig, S3Config
 from pydantic import Field
 
-from codeanatomy_core.source.config import DEFAULT_EXCLUDE_DIRS, RepositoryConfig
+from codeanatomy_core.errors import SourceError
+from codeanatomy_core.source.config import DEFAULT_EXCLUDE_DIRS, FlowGranularity, RepositoryConfig
 from codeanatomy_core.storage.location import Warehouse
 
 DEFAULT_WAREHOUSE = ".codeanatomy/warehouse"
@@ -27,6 +28,12 @@ class TargetRepository(ConfigurableResource):
         default=list(DEFAULT_EXCLUDE_DIRS), description="Folder names never entered."
     )
     source_roots: list[str] = Field(default=[], description="Folders importable from the root (src layout).")
+    flow: str = Field(
+        default=FlowGranularity.PROGRAM.value,
+        description="What the flow analysis solves together: 'program' (the whole program, precise) "
+        "or 'modules' (each import cycle of modules: an edit solves only its importers again; what "
+        "a module passes into the modules it imports is not followed).",
+    )
 
     def config(self) -> RepositoryConfig:
         return RepositoryConfig(
@@ -36,7 +43,15 @@ class TargetRepository(ConfigurableResource):
             exclude=tuple(self.exclude),
             exclude_dirs=tuple(self.exclude_dirs),
             source_roots=tuple(self.source_roots),
+            flow=self._flow(),
         )
+
+    def _flow(self) -> FlowGranularity:
+        try:
+            return FlowGranularity(self.flow)
+        except ValueError as err:
+            choices = ", ".join(repr(g.value) for g in FlowGranularity)
+            raise SourceError(f"target resource: flow must be one of {choices}, not {self.flow!r}") from err
 
 
 class WarehouseResource(ConfigurableResource):

@@ -14,16 +14,22 @@ from codeanatomy_core.extract.pyfacts_model import DefKind
 from codeanatomy_core.extract.runner import run_extraction
 from codeanatomy_core.extract.unit import FileTask
 from codeanatomy_core.normalize.resolve import Resolution, facts_rows, resolve
-from codeanatomy_core.source.config import RepositoryConfig
+from codeanatomy_core.source.config import FlowGranularity, RepositoryConfig
 from codeanatomy_core.source.scan import scan_repository
 
 ROOT_PACKAGE = "__init__"  # module name of <root>/__init__.py
 _KEY_KINDS = (DefKind.MODULE, DefKind.FUNCTION, DefKind.ASYNC_FUNCTION, DefKind.LAMBDA)
 
 
-def resolve_folder(root: str | Path, *, workers: int = 1, source_roots: tuple[str, ...] = ()) -> Resolution:
+def resolve_folder(
+    root: str | Path,
+    *,
+    workers: int = 1,
+    source_roots: tuple[str, ...] = (),
+    flow: FlowGranularity = FlowGranularity.PROGRAM,
+) -> Resolution:
     """Scan ``root``, extract the facts of its files in memory and resolve them."""
-    config = RepositoryConfig(root=str(root), source_roots=source_roots)
+    config = RepositoryConfig(root=str(root), source_roots=source_roots, flow=flow)
     scan = scan_repository(config)
     root_path = str(config.root_path)
     tasks = [
@@ -37,7 +43,7 @@ def resolve_folder(root: str | Path, *, workers: int = 1, source_roots: tuple[st
         for f in scan.files
     ]
     tables, _ = run_extraction(tasks, workers=workers, extractors=(PyFactsExtractor,))
-    return resolve(facts_rows(tables[PY_FACTS.name]))
+    return resolve(facts_rows(tables[PY_FACTS.name]), flow=config.flow)
 
 
 def call_graph(resolution: Resolution) -> dict[str, list[str]]:
@@ -60,5 +66,7 @@ def call_graph(resolution: Resolution) -> dict[str, list[str]]:
     return {caller: sorted(callees) for caller, callees in sorted(graph.items())}
 
 
-def call_graph_of_folder(root: str | Path, *, workers: int = 1) -> dict[str, list[str]]:
-    return call_graph(resolve_folder(root, workers=workers))
+def call_graph_of_folder(
+    root: str | Path, *, workers: int = 1, flow: FlowGranularity = FlowGranularity.PROGRAM
+) -> dict[str, list[str]]:
+    return call_graph(resolve_folder(root, workers=workers, flow=flow))

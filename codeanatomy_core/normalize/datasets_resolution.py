@@ -16,7 +16,7 @@ from codeanatomy_core.specs.types import FLOAT64, INT32, INT64, STRING
 METHODS = tuple(m.value for m in ResolutionMethod)
 # The meaning of the flow fixpoint's results (its bounds, what an external call gives, ...):
 # bumped when they change, so stored call targets and flow diagnostics become stale.
-FLOW_LOGIC_VERSION = 3
+FLOW_LOGIC_VERSION = 4  # 4: solved per import cycle, in dependency order
 
 
 def _candidate_fields(owner: str, owner_tag: str) -> tuple[FieldSpec, ...]:
@@ -100,18 +100,20 @@ NORMALIZE_DIAGNOSTICS = DatasetSpec(
     domain=Domain.NORMALIZE,
     logic_version=FLOW_LOGIC_VERSION,
     description="What resolution could not do fully: the fixpoint bound, widened and saturated "
-    "variables, facts of another version. Empty when everything resolved within bounds.",
+    "variables (per component of the flow, named by its first file), facts of another version "
+    "(per file). Empty when everything resolved within bounds.",
     fields=(
         FieldSpec(name="diagnostic_id", dtype=INT64, nullable=False, description="stable_id(kind, path)"),
         FieldSpec(name="kind", dtype=STRING, nullable=False),
-        FieldSpec(name="file_id", dtype=INT64),
-        FieldSpec(name="path", dtype=STRING),
+        file_id_field(),
+        FieldSpec(name="path", dtype=STRING, nullable=False),
         FieldSpec(name="message", dtype=STRING, nullable=False),
         FieldSpec(name="count", dtype=INT64, nullable=False),
     ),
     key=("diagnostic_id",),
     ordering=("kind", "path"),
     upstream=UPSTREAM,
+    file_id_column="file_id",
     contract=ContractSpec(allowed_values={"kind": tuple(k.value for k in DiagnosticKind)}),
 )
 

@@ -5,26 +5,14 @@ A reference's static candidates (``ref_bindings``) come from its own file's bind
 from what its imports name: another module's namespace, which may itself import the name
 from a third module, and so on. Nothing else of another file is consulted, so when the set
 of files (and hence of modules) stays the same, a file outside the changed modules' importer
-closure resolves exactly as before. The closure over every import statement (not only
-the imports a reference follows) is a superset of that: cheap to compute, never too small.
+closure resolves exactly as before. The closure over every module a module may read (see
+``module_graph``) is a superset of that: cheap to compute, never too small.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
+from codeanatomy_core.normalize.module_graph import module_dependencies
 from codeanatomy_core.normalize.program import Program
-from codeanatomy_core.normalize.symbols import import_base
-
-
-def _imported_modules(base: str, name: str | None) -> Iterator[str]:
-    """The modules an import of ``name`` from ``base`` may consult: ``base``, its parent
-    packages (``import a.b.c`` binds ``a``) and the submodule ``base.name``."""
-    parts = base.split(".")
-    for end in range(1, len(parts) + 1):
-        yield ".".join(parts[:end])
-    if name is not None:
-        yield f"{base}.{name}" if base else name
 
 
 def import_dependents(program: Program, changed: frozenset[int]) -> frozenset[int]:
@@ -32,13 +20,9 @@ def import_dependents(program: Program, changed: frozenset[int]) -> frozenset[in
     modules, directly or transitively (the program's files must be those the stored
     resolution was built from: an added or removed file changes which modules exist)."""
     importers: dict[str, set[str]] = {}
-    for entry in program.files:
-        for imp in entry.facts.imports:
-            base = import_base(entry, imp)
-            if base is None:
-                continue
-            for module in _imported_modules(base, None if imp.star else imp.name):
-                importers.setdefault(module, set()).add(entry.module)
+    for module, depends in module_dependencies(program).items():
+        for dependency in depends:
+            importers.setdefault(dependency, set()).add(module)
     reached = {entry.module for entry in program.files if entry.file_id in changed}
     pending = sorted(reached)
     while pending:

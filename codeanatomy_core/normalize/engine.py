@@ -12,10 +12,14 @@ reaching ``saturation`` values is saturated: it keeps what it has and takes noth
 (what flows through such a variable is too ambiguous to be useful, and would make the
 cost quadratic). Both are counted and reported.
 
-Watchers see each delta in ascending value-id order. Set iteration order depends on the
-ids' absolute values, and an edit anywhere shifts the ids interned after it: in set order,
-an unrelated edit could change which values a later cut keeps elsewhere in the program.
-Sorted, only the ids' relative order matters, which such an edit preserves.
+Watchers see each delta in the values' canonical order (``rank``: a key made of the
+value's content, not of its id), and a cut keeps the values first in that order. Ids
+depend on when a value was first interned, which depends on everything solved before;
+the canonical order does not, so a component of the program solves the same whatever
+else was solved in the same engine (see ``solver``).
+
+A frozen variable takes no more values: the variables of a solved component are frozen,
+so what is solved later reads them and cannot change them.
 
 The number of propagation steps is bounded: when the bound is hit the engine stops, keeps
 what it derived so far (sound up to that point, possibly incomplete) and says so.
@@ -42,9 +46,11 @@ class Engine:
         "_pending",
         "_queue",
         "exhausted",
+        "frozen",
         "max_steps",
         "max_values",
         "pts",
+        "rank",
         "saturated",
         "saturation",
         "steps",
@@ -59,6 +65,7 @@ class Engine:
         var_count: int,
         *,
         summary: list[int],
+        rank: list[tuple],
         max_steps: int = DEFAULT_MAX_STEPS,
         max_values: int = DEFAULT_MAX_VALUES,
         saturation: int = DEFAULT_SATURATION,
@@ -66,6 +73,7 @@ class Engine:
         self.pts: list[set[int] | None] = [None] * var_count
         self.succ: list[list[int] | None] = [None] * var_count
         self.watchers: list[list[Watcher] | None] = [None] * var_count
+        self.frozen = bytearray(var_count)
         self._edges: set[int] = set()  # src << 32 | dst
         self._pending: dict[int, set[int]] = {}
         self._queue: deque[int] = deque()
@@ -73,6 +81,7 @@ class Engine:
         self.max_steps = max_steps
         self.max_values = max_values
         self.summary = summary
+        self.rank = rank
         self.widened: set[int] = set()
         self.saturation = saturation
         self.saturated: set[int] = set()
@@ -87,6 +96,7 @@ class Engine:
         self.pts.append(None)
         self.succ.append(None)
         self.watchers.append(None)
+        self.frozen.append(0)
         return len(self.pts) - 1
 
     def values(self, var: int) -> set[int]:
@@ -95,6 +105,8 @@ class Engine:
 
     def add(self, var: int, values: Iterable[int]) -> None:
         """Add values to ``var``; new ones are queued for propagation."""
+        if self.frozen[var]:
+            return
         current = self.pts[var]
         if current is None:
             new = set(values)
@@ -114,7 +126,7 @@ class Engine:
                     self.saturated.add(var)
                     if room <= 0:
                         return
-                    new = set(sorted(new)[:room])  # deterministic: lowest value ids first
+                    new = set(sorted(new, key=self.rank.__getitem__)[:room])  # first in canonical order
             current |= new
         pending = self._pending.get(var)
         if pending is None:
@@ -138,7 +150,7 @@ class Engine:
 
     def edge(self, src: int, dst: int) -> None:
         """``values(src) ⊆ values(dst)`` from now on."""
-        if src == dst or src < 0 or dst < 0:
+        if src == dst or src < 0 or dst < 0 or self.frozen[dst]:
             return
         key = src << 32 | dst
         if key in self._edges:
@@ -168,13 +180,26 @@ class Engine:
             watchers.append(watcher)
         current = self.pts[var]
         if current:
-            self._initial.append((watcher, tuple(sorted(current))))
+            self._initial.append((watcher, tuple(sorted(current, key=self.rank.__getitem__))))
+
+    def freeze(self, var: int) -> None:
+        """``var`` keeps the values it has and takes no more."""
+        self.frozen[var] = 1
+
+    def freeze_range(self, start: int, stop: int) -> None:
+        """Freeze the variables ``start`` to ``stop`` (what a step bound left queued is
+        dropped: nothing runs between solving one part and the next)."""
+        self.frozen[start:stop] = b"\x01" * (stop - start)
+        self._pending.clear()
+        self._queue.clear()
+        self._initial.clear()
 
     def release(self) -> None:
         """Drop the working state (sets, edges, watchers) once results have been read."""
         self.pts = []
         self.succ = []
         self.watchers = []
+        self.frozen = bytearray()
         self._edges = set()
         self._pending = {}
         self._queue = deque()
@@ -183,7 +208,7 @@ class Engine:
     def run(self) -> bool:
         """Propagate to a fixpoint; False when the step bound stopped it first."""
         queue, pending, succ, watchers = self._queue, self._pending, self.succ, self.watchers
-        add, pts, max_values = self.add, self.pts, self.max_values
+        add, pts, max_values, rank = self.add, self.pts, self.max_values, self.rank.__getitem__
         initial = self._initial
         while queue or initial:
             if self.steps >= self.max_steps:
@@ -223,7 +248,7 @@ class Engine:
                         add(dst, delta)
             callbacks = watchers[var]
             if callbacks is not None:
-                ordered = sorted(delta) if len(delta) > 1 else delta  # see the module docstring
+                ordered = sorted(delta, key=rank) if len(delta) > 1 else delta  # see the module docstring
                 # Watchers added while running get the full set on registration.
                 for index in range(len(callbacks)):
                     callbacks[index](ordered)

@@ -4,6 +4,11 @@ The heap is field-based: an abstract object (a value id) has one variable per fi
 (attribute name, constant container key, ``ANY`` for items stored at unknown positions
 and ``ALL`` for every item of a container). Module namespaces are variables per
 (module, name), shared by every file that imports from the module.
+
+Every object and namespace has an owner file: where the function, class, container or
+module is. Once the owner's component is solved (see ``solver``), a field or namespace
+variable made later is frozen as it is made: what a reader writes into its dependencies
+is not seen. A namespace of a module outside the reader's dependencies reads as empty.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from codeanatomy_core.normalize.builtin_models import builtin_label
 from codeanatomy_core.normalize.engine import Engine
 from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.normalize.symbols import BUILTIN_NAMES, Symbols
-from codeanatomy_core.normalize.values import ValueKind, ValueTable
+from codeanatomy_core.normalize.values import RECEIVER_SITES, ValueKind, ValueTable
 
 ANY = "*any"  # items stored at an unknown position
 ALL = "*all"  # every item of a container
@@ -54,6 +59,7 @@ class CallInfo(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _NO_STARRED: frozenset[int] = frozenset()
+_DEFINED = frozenset({ValueKind.FUNCTION, ValueKind.CLASS, ValueKind.INSTANCE, ValueKind.GENERATOR})
 
 
 def _global(var: int, base: int) -> int:
@@ -67,7 +73,9 @@ class FlowBase:
         self.program = program
         self.symbols = symbols
         self.values = ValueTable()
-        self.engine = Engine(program.var_count, summary=self.values.summary, max_steps=max_steps)
+        self.engine = Engine(
+            program.var_count, summary=self.values.summary, rank=self.values.rank, max_steps=max_steps
+        )
         self.fields: dict[tuple[int, str], int] = {}
         self.field_keys: dict[int, list[str]] = {}
         self.field_listeners: dict[int, list[FieldListener]] = {}
@@ -84,6 +92,12 @@ class FlowBase:
         self.signatures: dict[int, Signature] = {}
         self.def_flags: dict[int, int] = {}
         self.calls: list[CallInfo] = []
+        # Files whose component is solved, and the files the component being solved reads.
+        # (Both matter only once a component is solved and another one is being solved.)
+        self.solved = bytearray(len(program.files))
+        self.readable = bytearray(b"\x01") * len(program.files)
+        self.after_first = False
+        self._unreadable = -1
         self._load_definitions()
 
     # ---- static program data ----
@@ -157,6 +171,10 @@ class FlowBase:
             return found
         var = self.engine.new_var()
         self.fields[obj, key] = var
+        if self.after_first:
+            owner = self.owner_file(obj)
+            if owner >= 0 and self.solved[owner]:
+                self.engine.freeze(var)
         if key != ALL and self.values.kind[obj] == ValueKind.CONTAINER:
             self.engine.edge(var, self.field(obj, ALL))
         self.field_keys.setdefault(obj, []).append(key)
@@ -168,6 +186,23 @@ class FlowBase:
             if not self._notifying:
                 self._notify_fields()
         return var
+
+    def owner_file(self, value: int) -> int:
+        """The index of the file that owns an object's fields, or -1 (no fields)."""
+        values, program = self.values, self.program
+        kind = values.kind[value]
+        if kind in _DEFINED:
+            return program.file_of_def(values.a[value]).index
+        if kind != ValueKind.CONTAINER:
+            return -1
+        site = values.b[value]
+        head = site[0]
+        if type(head) is int:  # (file index, site) of a container display
+            return head
+        if head == "builtin":  # (, call site, part): made by a builtin's call
+            return program.file_of_call(site[1]).index
+        # (, receiver, enclosing definition) or (, definition): varargs, kwargs, str parts
+        return program.file_of_def(site[2] if head in RECEIVER_SITES else site[1]).index
 
     def _notify_fields(self) -> None:
         self._notifying = True
@@ -203,6 +238,9 @@ class FlowBase:
         (``global`` writes of functions, attribute stores, star imports): what module-level
         code sees before its own statements bind the name.
         """
+        owner = self.program.modules.get(module) if self.after_first else None
+        if owner is not None and not self.readable[owner.index]:
+            return self._unreadable_var()
         key = (module, f"\0{name}" if outside else name)
         found = self.globals.get(key)
         if found is not None:
@@ -218,7 +256,16 @@ class FlowBase:
                 self._add_external(var, f"{star}.{name}")
             if not outside and symbols.is_module(f"{module}.{name}"):
                 self.engine.add_value(var, self.values.module(f"{module}.{name}"))
+        if owner is not None and self.solved[owner.index]:
+            self.engine.freeze(var)
         return var
+
+    def _unreadable_var(self) -> int:
+        """An empty variable that takes nothing: a namespace the reader cannot depend on."""
+        if self._unreadable < 0:
+            self._unreadable = self.engine.new_var()
+            self.engine.freeze(self._unreadable)
+        return self._unreadable
 
     def store_global(self, src: int, module: str, name: str, *, outside: bool) -> None:
         self.engine.edge(src, self.global_var(module, name))

@@ -198,7 +198,7 @@ class BuiltinSemantics(FlowOps, ABC):
             engine.add_value(result, values.typed("str"))
             return
         if op is ContainerOp.STR_LIST:
-            container = values.container("list", ("str-parts",))
+            container = values.container("list", ("str-parts", call.caller))
             engine.add_value(self.field(container, ANY), values.typed("str"))
             engine.add_value(result, container)
             return
@@ -227,12 +227,12 @@ class BuiltinSemantics(FlowOps, ABC):
         elif op is ContainerOp.ANY_ITEM:
             engine.edge(self.field(receiver, ALL), result)
         elif op is ContainerOp.VALUES:
-            container = values.container("list", ("values", receiver))
+            container = values.container("list", ("values", receiver, call.caller))
             engine.edge(self.field(receiver, ALL), self.field(container, ANY))
             engine.add_value(result, container)
         elif op is ContainerOp.ITEMS:
-            container = values.container("list", ("items", receiver))
-            pair = values.container("tuple", ("item", receiver))
+            container = values.container("list", ("items", receiver, call.caller))
+            pair = values.container("tuple", ("item", receiver, call.caller))
             engine.edge(self.field(receiver, ALL), self.field(pair, "i:1"))
             engine.add_value(self.field(container, ANY), pair)
             engine.add_value(result, container)

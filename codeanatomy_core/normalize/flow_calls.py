@@ -26,9 +26,10 @@ from codeanatomy_core.normalize.values import ValueKind
 class CallSemantics(BuiltinSemantics):
     """Resolves call sites as their callee variables gain values."""
 
-    def load_calls(self) -> None:
-        engine = self.engine
-        for gid, call in enumerate(self.calls):
+    def load_calls(self, gids: Iterable[int]) -> None:
+        engine, calls = self.engine, self.calls
+        for gid in gids:
+            call = calls[gid]
             if call.callee < 0:
                 continue
             if call.kind == CallKind.IMPLICIT:

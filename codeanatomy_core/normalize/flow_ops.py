@@ -28,7 +28,7 @@ from codeanatomy_core.extract.pyfacts_model import (
 )
 from codeanatomy_core.normalize.flow_attrs import AttributeSemantics
 from codeanatomy_core.normalize.flow_base import ALL, ANY
-from codeanatomy_core.normalize.program import ProgramFile
+from codeanatomy_core.normalize.program import Program, ProgramFile
 from codeanatomy_core.normalize.symbols import SourceKind
 from codeanatomy_core.normalize.values import CONST_TYPES, ValueKind
 
@@ -50,6 +50,14 @@ def key_constants(facts: FileFacts) -> set[str]:
         if call.callee_path in _ATTRIBUTE_BUILTINS and len(call.args) > 1 and call.args[1] in constants:
             keys.add(constants[call.args[1]])
     return keys
+
+
+def program_key_constants(program: Program) -> frozenset[str]:
+    """The key constants of every file of the program (see :func:`key_constants`)."""
+    keys: set[str] = set()
+    for entry in program.files:
+        keys |= key_constants(entry.facts)
+    return frozenset(keys)
 
 
 class KeyedAccess:
@@ -110,14 +118,7 @@ class FlowOps(AttributeSemantics):
     """Instantiates each file's flow constraints."""
 
     keyed: list[tuple[KeyedAccess, int]]
-    key_consts: set[str]
-
-    def collect_key_constants(self) -> set[str]:
-        """Constants used as container keys, or as attribute names given to getattr/setattr."""
-        keys: set[str] = set()
-        for entry in self.program.files:
-            keys |= key_constants(entry.facts)
-        return keys
+    key_consts: frozenset[str]  # the constants that keep their value (see key_constants)
 
     def load_ops(self, entry: ProgramFile) -> None:
         base, def_base = entry.var_base, entry.def_base

@@ -22,11 +22,12 @@ from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, NORMALI
 from codeanatomy_core.normalize.flow_ops import key_constants
 from codeanatomy_core.normalize.incremental import FactsChanges
 from codeanatomy_core.normalize.program import Program
-from codeanatomy_core.pipeline.step import StepContext
+from codeanatomy_core.pipeline.step import StepContext, setting_key
 
 # Outputs decided by the flow fixpoint alone (the others are rebuilt from the facts).
 FLOW_OUTPUTS = (CALL_TARGETS.name, NORMALIZE_DIAGNOSTICS.name)
 _POSITION_FIELDS = frozenset({"bstart", "bend", "line", "col"})
+FLOW_SETTING = "flow"  # the step setting: what the flow solves together
 
 
 def without_positions(value: Any) -> Any:
@@ -54,21 +55,53 @@ def _decoded(version: int, data: bytes) -> FileFacts | None:
         return None
 
 
-def flow_inputs_unchanged(ctx: StepContext, changes: FactsChanges, program: Program) -> bool:
-    """True when the stored flow outputs were built from the facts ``changes`` starts from
-    and every changed file differs from them in positions and plain constants only
-    (``program``: the current facts, decoded)."""
-    if changes.removed or not changes.changed:
+def stored_flow_current(ctx: StepContext, changes: FactsChanges) -> bool:
+    """Whether the stored flow outputs are of this spec and were built from the facts
+    ``changes`` starts from, as the repository's flow granularity asks, with files changed
+    but none added or removed."""
+    if changes.removed or not changes.changed or not changes.changed <= changes.previous_facts.keys():
         return False
     for name in FLOW_OUTPUTS:
         stamp = ctx.previous.get(name)
         if (
             stamp is None
+            or not ctx.is_selected(name)
             or stamp.signature != ctx.output_signatures.get(name)
             or stamp.input_versions.get(PY_FACTS.name) != str(changes.previous_version)
+            or stamp.input_versions.get(setting_key(FLOW_SETTING)) != ctx.repository.flow.value
         ):
             return False
-    before = {file_id: _decoded(*stored) for file_id, stored in changes.previous_facts.items()}
+    return True
+
+
+def previous_facts(changes: FactsChanges) -> dict[int, FileFacts | None]:
+    """The changed files' facts the stored tables were built from (None: unreadable)."""
+    return {file_id: _decoded(*stored) for file_id, stored in changes.previous_facts.items()}
+
+
+def key_constants_unchanged(program: Program, changes: FactsChanges) -> bool:
+    """Whether the program's key constants are those the stored flow was solved with."""
+    old_keys: set[str] = set()
+    for facts in previous_facts(changes).values():
+        if facts is None:
+            return False
+        old_keys |= key_constants(facts)
+    new_keys: set[str] = set()
+    for entry in program.files:
+        keys = key_constants(entry.facts)
+        new_keys |= keys
+        if entry.file_id not in changes.changed:
+            old_keys |= keys
+    return old_keys == new_keys
+
+
+def flow_inputs_unchanged(ctx: StepContext, changes: FactsChanges, program: Program) -> bool:
+    """True when the stored flow outputs were built from the facts ``changes`` starts from
+    and every changed file differs from them in positions and plain constants only
+    (``program``: the current facts, decoded)."""
+    if not stored_flow_current(ctx, changes):
+        return False
+    before = previous_facts(changes)
     after = {entry.file_id: entry.facts for entry in program.files if entry.file_id in changes.changed}
     constants: set[str] = set()
     pairs: list[tuple[FileFacts, FileFacts]] = []

@@ -16,16 +16,18 @@ import pyarrow as pa
 from codeanatomy_core.extract.pyfacts_model import FACTS_VERSION, decode_facts
 from codeanatomy_core.normalize.engine import DEFAULT_MAX_STEPS
 from codeanatomy_core.normalize.kinds import DiagnosticKind
+from codeanatomy_core.normalize.module_graph import ModuleGraph
 from codeanatomy_core.normalize.program import Program
-from codeanatomy_core.normalize.solver import FlowSolver, FlowStats
+from codeanatomy_core.normalize.solver import ComponentStats, FlowSolver, FlowStats
 from codeanatomy_core.normalize.symbols import Symbols
+from codeanatomy_core.source.config import FlowGranularity
 
 
 class Diagnostic(msgspec.Struct, frozen=True, kw_only=True):
     kind: DiagnosticKind
     message: str
-    file_id: int | None = None
-    path: str | None = None
+    file_id: int  # the file, or the first file of the flow component it is about
+    path: str
     count: int = 0
 
 
@@ -81,10 +83,22 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int = DEFAULT_MAX_STEPS) -> Resolution:
+def resolve(
+    rows: Iterable[tuple[int, str, bytes]],
+    *,
+    max_steps: int = DEFAULT_MAX_STEPS,
+    flow: FlowGranularity = FlowGranularity.PROGRAM,
+) -> Resolution:
     """Resolve the program made of the given files' encoded facts."""
     with collector_paused():
-        return _resolve(rows, max_steps=max_steps)
+        return _resolve(rows, max_steps=max_steps, flow=flow)
+
+
+def component_label(program: Program, component: ComponentStats) -> str:
+    """How diagnostics name a component of the flow."""
+    if component.files == len(program.files):
+        return "of the program"
+    return f"of the component of {program.files[component.first_file].module} ({component.files} files)"
 
 
 def decode_program(rows: Iterable[tuple[int, str, bytes]]) -> tuple[Program, list[Diagnostic]]:
@@ -116,11 +130,15 @@ def decode_program(rows: Iterable[tuple[int, str, bytes]]) -> tuple[Program, lis
     return Program(files), diagnostics
 
 
-def _resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int) -> Resolution:
+def _resolve(rows: Iterable[tuple[int, str, bytes]], *, max_steps: int, flow: FlowGranularity) -> Resolution:
     started = time.perf_counter()
     program, diagnostics = decode_program(rows)
     return solve_program(
-        program, diagnostics=diagnostics, decode_s=time.perf_counter() - started, max_steps=max_steps
+        program,
+        diagnostics=diagnostics,
+        decode_s=time.perf_counter() - started,
+        max_steps=max_steps,
+        graph=ModuleGraph(program, granularity=flow),
     )
 
 
@@ -130,25 +148,33 @@ def solve_program(
     diagnostics: Iterable[Diagnostic] = (),
     decode_s: float = 0.0,
     max_steps: int = DEFAULT_MAX_STEPS,
+    graph: ModuleGraph | None = None,
+    only: frozenset[int] | None = None,
 ) -> Resolution:
-    """Resolve a decoded program (``diagnostics``: those of its decoding). Call it with the
-    collector paused (see :func:`collector_paused`)."""
+    """Resolve a decoded program (``diagnostics``: those of its decoding; ``only``: solve
+    the flow of those components of ``graph`` only, see ``FlowSolver.solve``). Call it with
+    the collector paused (see :func:`collector_paused`)."""
     found = list(diagnostics)
     started = time.perf_counter()
     symbols = Symbols(program)
     indexed = time.perf_counter()
-    flow = FlowSolver(program, symbols, max_steps=max_steps)
-    stats = flow.solve()
+    flow = FlowSolver(program, symbols, max_steps=max_steps, graph=graph)
+    stats = flow.solve(only=only)
     flow.release()  # the tables need the call edges only: free the points-to sets early
     solved = time.perf_counter()
-    if stats.exhausted:
-        found.append(
-            Diagnostic(
-                kind=DiagnosticKind.FIXPOINT_BOUND,
-                message=f"flow fixpoint stopped at its bound of {stats.max_steps} propagation steps; "
-                "call targets found so far are kept, later ones may be missing",
-                count=stats.steps,
+    for component in stats.components:
+        if component.exhausted:
+            entry = program.files[component.first_file]
+            found.append(
+                Diagnostic(
+                    kind=DiagnosticKind.FIXPOINT_BOUND,
+                    message=f"flow fixpoint {component_label(program, component)} stopped at its "
+                    f"bound of {stats.max_steps} propagation steps; call targets found so far are "
+                    "kept, later ones may be missing",
+                    file_id=entry.file_id,
+                    path=entry.path,
+                    count=component.steps,
+                )
             )
-        )
     timings = Timings(decode_s=decode_s, symbols_s=indexed - started, flow_s=solved - indexed)
     return Resolution(program, symbols=symbols, flow=flow, stats=stats, diagnostics=found, timings=timings)

@@ -1,9 +1,21 @@
-"""The inter-procedural flow fixpoint: load every file's constraints, solve, refine, solve.
+"""The inter-procedural flow fixpoint, solved one component of files at a time.
 
-Phase 1 solves the constraints as they are. Phase 2 applies the defaults that only make
-sense once nothing more can arrive (a subscript whose key variable never got a constant
-reads every item; a decorator whose result stayed empty passes the function through) and
-solves again. Both phases share one step budget; hitting it is reported, never a hang.
+Components come from ``module_graph``: the whole program as one (``FlowGranularity.
+PROGRAM``), or each import cycle of modules (``MODULES``), in dependency order. A component
+reads what its dependencies' solutions hold (namespaces, returns, fields of their objects)
+but cannot add to them: their variables are frozen once solved. So a component's solution
+depends on its own files and its dependencies only, never on what else is solved, and
+after an edit the edited components, the components reading them and their dependencies,
+solved again, give what a full solve gives (``solve(only=...)``, see ``flow_scope``). What
+per-module components lose is flow into a dependency: an argument, a receiver or an object
+passed to a function of an imported module does not reach it.
+
+Per component, phase 1 solves the constraints as they are. Phase 2 applies the defaults
+that only make sense once nothing more can arrive (a subscript whose key variable never
+got a constant reads every item; a decorator whose result stayed empty passes the function
+through) and solves again. Both phases share the component's step budget; hitting it is
+reported, never a hang. The constants that keep their value (container keys, attribute
+names) are those of the whole program: an edit that changes them changes every component.
 """
 
 from __future__ import annotations
@@ -13,9 +25,21 @@ import msgspec
 from codeanatomy_core.extract.pyfacts_model import CallKind
 from codeanatomy_core.normalize.engine import DEFAULT_MAX_STEPS
 from codeanatomy_core.normalize.flow_calls import CallSemantics
-from codeanatomy_core.normalize.flow_ops import KeyedAccess
+from codeanatomy_core.normalize.flow_ops import KeyedAccess, program_key_constants
+from codeanatomy_core.normalize.module_graph import ModuleGraph
 from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.normalize.symbols import Symbols
+
+
+class ComponentStats(msgspec.Struct, frozen=True, kw_only=True):
+    """What solving one component cut: named by its first file (by path)."""
+
+    first_file: int  # index in the program
+    files: int
+    steps: int
+    widened: int
+    saturated: int
+    exhausted: bool
 
 
 class FlowStats(msgspec.Struct, frozen=True, kw_only=True):
@@ -28,33 +52,94 @@ class FlowStats(msgspec.Struct, frozen=True, kw_only=True):
     saturated: int
     call_sites_resolved: int
     call_edges: int
+    components: tuple[ComponentStats, ...]
 
 
 class FlowSolver(CallSemantics):
     """Runs the flow analysis of a program; results are the recorded call edges."""
 
-    def __init__(self, program: Program, symbols: Symbols, *, max_steps: int = DEFAULT_MAX_STEPS) -> None:
+    def __init__(
+        self,
+        program: Program,
+        symbols: Symbols,
+        *,
+        max_steps: int = DEFAULT_MAX_STEPS,
+        graph: ModuleGraph | None = None,
+    ) -> None:
         super().__init__(program, symbols, max_steps=max_steps)
+        self.graph = ModuleGraph(program) if graph is None else graph
+        self.budget = max_steps
         self.bound_calls = set()
         self.called_instances: set[tuple[int, int, int]] = set()
         self.keyed: list[tuple[KeyedAccess, int]] = []
+        self.components: list[ComponentStats] = []
+        self._created = program.var_count  # variables made after this one are not frozen yet
 
-    def solve(self) -> FlowStats:
-        self.key_consts = self.collect_key_constants()
-        for entry in self.program.files:
-            self.load_ops(entry)
-        self.load_calls()
-        if self.engine.run():
-            self._phase_two()
-            self.engine.run()
+    def solve(self, *, only: frozenset[int] | None = None) -> FlowStats:
+        """Solve every component, or those of ``only`` (which must hold the dependencies
+        of each of its components)."""
+        self.key_consts = program_key_constants(self.program)
+        for component in range(len(self.graph.components)):
+            if only is None or component in only:
+                self._solve_component(component)
         return self.stats()
 
-    def _phase_two(self) -> None:
+    def _solve_component(self, component: int) -> None:
+        program, engine, graph = self.program, self.engine, self.graph
+        files = graph.components[component]
+        readable = bytearray(len(program.files))
+        for reached in graph.dependency_closure((component,)):
+            for index in graph.components[reached]:
+                readable[index] = 1
+        self.readable = readable
+        # Derived variables (attribute lookups, elements) are the component's own: made
+        # by another component, they would carry the order that one made them in.
+        self.attr_cache = {}
+        self.element_vars = {}
+        widened, saturated, steps = len(engine.widened), len(engine.saturated), engine.steps
+        engine.max_steps = steps + self.budget
+        keyed_from = len(self.keyed)
+        for index in files:
+            self.load_ops(program.files[index])
+        calls = [gid for index in files for gid in self.file_calls(index)]
+        self.load_calls(calls)
+        solved = engine.run()
+        if solved:
+            self._phase_two(keyed_from, calls)
+            solved = engine.run()
+        self.components.append(
+            ComponentStats(
+                first_file=files[0],
+                files=len(files),
+                steps=engine.steps - steps,
+                widened=len(engine.widened) - widened,
+                saturated=len(engine.saturated) - saturated,
+                exhausted=not solved,
+            )
+        )
+        for index in files:
+            self.solved[index] = 1
+            entry = program.files[index]
+            engine.freeze_range(entry.var_base, entry.var_base + entry.facts.var_count)
+        engine.freeze_range(self._created, engine.var_count)
+        self._created = engine.var_count
+        # What waits for fields to appear can only write into frozen variables from now on:
+        # dropped, so that nothing of this component runs while another one is solved.
+        self._field_waiters = {}
+        self.field_listeners = {}
+        self.after_first = True
+
+    def file_calls(self, index: int) -> range:
+        entry = self.program.files[index]
+        return range(entry.call_base, entry.call_base + len(entry.facts.calls))
+
+    def _phase_two(self, keyed_from: int, calls: list[int]) -> None:
         engine = self.engine
-        for access, key_var in self.keyed:
+        for access, key_var in self.keyed[keyed_from:]:
             if not engine.pts[key_var]:
                 access.set_unknown()
-        for call in self.calls:
+        for gid in calls:
+            call = self.calls[gid]
             if (
                 call.kind == CallKind.DECORATOR
                 and call.args
@@ -82,10 +167,11 @@ class FlowSolver(CallSemantics):
             variables=self.engine.var_count,
             values=len(self.values),
             steps=self.engine.steps,
-            max_steps=self.engine.max_steps,
-            exhausted=self.engine.exhausted,
+            max_steps=self.budget,
+            exhausted=any(component.exhausted for component in self.components),
             widened=len(self.engine.widened),
             saturated=len(self.engine.saturated),
             call_sites_resolved=len(self.call_edges),
             call_edges=sum(len(t) for t in self.call_edges.values()),
+            components=tuple(self.components),
         )

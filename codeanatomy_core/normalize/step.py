@@ -7,7 +7,10 @@ rows of files whose facts changed. The whole-program tables (imports, class base
 resolution candidates) are resolved whole, but only the files whose rows differ from the
 stored ones are rewritten: downstream steps then see which files' resolution changed.
 ``ref_bindings`` is resolved again only for the files importing a changed module, the
-other files' rows are the stored ones (``normalize/dependents.py``).
+other files' rows are the stored ones (``normalize/dependents.py``). The flow is solved
+again only for the import cycles holding changed files, those reading them and their
+dependencies (``normalize/flow_scope.py``); the call targets and flow diagnostics of the
+other files are the stored ones.
 
 The tables that do not need the flow fixpoint are built by a second process meanwhile
 when there are many (``normalize/parallel.py``); when the changed files only moved or
@@ -20,6 +23,8 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
+import pyarrow as pa
+
 from codeanatomy_core.extract.pyfacts import PY_FACTS
 from codeanatomy_core.normalize.datasets import (
     CALLSITES,
@@ -31,8 +36,10 @@ from codeanatomy_core.normalize.datasets import (
 )
 from codeanatomy_core.normalize.datasets_resolution import REF_BINDINGS, RESOLUTION_DATASETS
 from codeanatomy_core.normalize.dependents import import_dependents
-from codeanatomy_core.normalize.flow_reuse import FLOW_OUTPUTS, flow_inputs_unchanged
+from codeanatomy_core.normalize.flow_reuse import FLOW_OUTPUTS, FLOW_SETTING, flow_inputs_unchanged
+from codeanatomy_core.normalize.flow_scope import FlowScope, flow_scope
 from codeanatomy_core.normalize.incremental import FactsChanges, facts_digests, plan_changes
+from codeanatomy_core.normalize.module_graph import ModuleGraph
 from codeanatomy_core.normalize.parallel import FACTS_COLUMNS, StaticTables
 from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.normalize.resolve import (
@@ -71,6 +78,7 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
         program, decode_diagnostics = decode_program(facts_rows(facts))
         decode_s = time.perf_counter() - started
         bindings_only = _bindings_scope(ctx, changes, program)
+        scope: FlowScope | None = None
         static = StaticTables(
             handle,
             only=None if changes is None else changes.changed,
@@ -89,14 +97,30 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                 }
                 context = TableContext(program, Symbols(program))
                 tables.update(static.result(context))
-                details = {"files": str(facts.num_rows), "flow": "kept (flow input unchanged)"}
+                details = {
+                    "files": str(facts.num_rows),
+                    "flow": "kept (flow input unchanged)",
+                }
             else:
-                resolution = solve_program(program, diagnostics=decode_diagnostics, decode_s=decode_s)
+                graph = ModuleGraph(program, granularity=ctx.repository.flow)
+                scope = flow_scope(ctx, changes, program, graph, complete=not decode_diagnostics)
+                if scope is not None:
+                    ctx.log(
+                        f"normalize: flow solved again for {scope.affected_files} files reading a changed "
+                        f"file and their dependencies ({len(scope.file_ids)} files)"
+                    )
+                resolution = solve_program(
+                    program,
+                    diagnostics=decode_diagnostics,
+                    decode_s=decode_s,
+                    graph=graph,
+                    only=None if scope is None else scope.components,
+                )
                 # One context for the flow and the static tables (ids, names, candidates).
                 context = TableContext(program, resolution.symbols)
                 tables = flow_tables(resolution, context)
                 tables.update(static.result(context))
-                details = _report(ctx, resolution, files=facts.num_rows)
+                details = _report(ctx, resolution, files=facts.num_rows, scope=scope)
                 # Freed here, with the collector still paused: a collection over its millions of
                 # objects once the collector is back would cost about half a second.
                 del resolution
@@ -106,11 +130,29 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     if bindings_only is not None:
         count = len(bindings_only)
         ctx.log(f"normalize: ref_bindings resolved again for {count} files importing a changed module")
+    return _outputs(ctx, tables, details=details, changes=changes, bindings_only=bindings_only, scope=scope)
+
+
+def _outputs(
+    ctx: StepContext,
+    tables: Mapping[str, pa.Table],
+    *,
+    details: dict[str, str],
+    changes: FactsChanges | None,
+    bindings_only: frozenset[int] | None,
+    scope: FlowScope | None,
+) -> dict[str, DatasetOutput]:
+    """What is written of each table: whole, or the rows of the files it was built for."""
     outputs: dict[str, DatasetOutput] = {}
     for name, table in sorted(tables.items()):
         if not ctx.is_selected(name):
             continue
-        if name == REF_BINDINGS.name and bindings_only is not None:
+        if name in FLOW_OUTPUTS and scope is not None:
+            # The rows of the components solved again: the writer rewrites the ones that changed.
+            outputs[name] = DatasetOutput(
+                data=table, replace_file_ids=scope.file_ids, changed_files_only=True, details=details
+            )
+        elif name == REF_BINDINGS.name and bindings_only is not None:
             # The rows of those files only: the writer rewrites the ones that changed.
             outputs[name] = DatasetOutput(
                 data=table, replace_file_ids=sorted(bindings_only), changed_files_only=True, details=details
@@ -147,8 +189,10 @@ def _bindings_scope(
     return import_dependents(program, changes.changed)
 
 
-def _report(ctx: StepContext, resolution: Resolution, *, files: int) -> dict[str, str]:
-    """Log what the flow did; the figures recorded in the commits."""
+def _report(
+    ctx: StepContext, resolution: Resolution, *, files: int, scope: FlowScope | None
+) -> dict[str, str]:
+    """Log what the flow did; the figures recorded in the commits (of the files solved)."""
     stats, timings = resolution.stats, resolution.timings
     ctx.log(
         f"normalize: {files} files, {stats.call_edges} call edges at "
@@ -160,10 +204,15 @@ def _report(ctx: StepContext, resolution: Resolution, *, files: int) -> dict[str
         ctx.log(f"normalize: {diagnostic.kind}: {diagnostic.message}")
     return {
         "files": str(files),
+        "flow_files_solved": str(files if scope is None else len(scope.file_ids)),
         "propagation_steps": str(stats.steps),
         "call_edges": str(stats.call_edges),
         "fixpoint_bound_hit": str(stats.exhausted).lower(),
     }
+
+
+def _settings(ctx: StepContext) -> dict[str, str]:
+    return {FLOW_SETTING: ctx.repository.flow.value}
 
 
 NORMALIZE_STEP = Step(
@@ -171,4 +220,5 @@ NORMALIZE_STEP = Step(
     description="Resolve names, imports and calls over the whole program (bounded flow fixpoint).",
     outputs=(*ENTITY_DATASETS, *RESOLUTION_DATASETS),
     run=run_normalize,
+    settings=_settings,
 )

@@ -17,7 +17,7 @@ from codeanatomy_core.normalize.datasets import (
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, NORMALIZE_DIAGNOSTICS, REF_BINDINGS
 from codeanatomy_core.normalize.kinds import DiagnosticKind
 from codeanatomy_core.normalize.program import Program
-from codeanatomy_core.normalize.resolve import Diagnostic, Resolution, collector_paused
+from codeanatomy_core.normalize.resolve import Diagnostic, Resolution, collector_paused, component_label
 from codeanatomy_core.normalize.symbols import Symbols
 from codeanatomy_core.normalize.table_ids import ProgramIds
 from codeanatomy_core.normalize.tables_candidates import RefCandidates, call_targets_table, ref_bindings_table
@@ -33,37 +33,45 @@ from codeanatomy_core.normalize.tables_links import TargetNames, class_bases_tab
 
 
 def diagnostics(resolution: Resolution) -> list[Diagnostic]:
-    """The resolution's diagnostics plus the widening/saturation counts of the flow."""
+    """The resolution's diagnostics plus the widening/saturation counts of each component
+    of the flow that had any (named by the component's first file)."""
     found = list(resolution.diagnostics)
-    stats = resolution.stats
-    if stats.widened:
-        found.append(
-            Diagnostic(
-                kind=DiagnosticKind.WIDENED,
-                message=f"{stats.widened} flow variables held more than {resolution.flow.engine.max_values} "
-                "values: further constants, containers and external symbols were summarized by type",
-                count=stats.widened,
+    program, engine = resolution.program, resolution.flow.engine
+    for component in resolution.stats.components:
+        entry = program.files[component.first_file]
+        where = component_label(program, component)
+        if component.widened:
+            found.append(
+                Diagnostic(
+                    kind=DiagnosticKind.WIDENED,
+                    message=f"{component.widened} flow variables {where} held more than "
+                    f"{engine.max_values} values: further constants, containers and external symbols "
+                    "were summarized by type",
+                    file_id=entry.file_id,
+                    path=entry.path,
+                    count=component.widened,
+                )
             )
-        )
-    if stats.saturated:
-        found.append(
-            Diagnostic(
-                kind=DiagnosticKind.SATURATED,
-                message=f"{stats.saturated} flow variables reached "
-                f"{resolution.flow.engine.saturation} values and took no more "
-                "(megamorphic: candidates through them may be incomplete)",
-                count=stats.saturated,
+        if component.saturated:
+            found.append(
+                Diagnostic(
+                    kind=DiagnosticKind.SATURATED,
+                    message=f"{component.saturated} flow variables {where} reached {engine.saturation} "
+                    "values and took no more (megamorphic: candidates through them may be incomplete)",
+                    file_id=entry.file_id,
+                    path=entry.path,
+                    count=component.saturated,
+                )
             )
-        )
     return found
 
 
 def diagnostics_table(resolution: Resolution) -> pa.Table:
-    rows = sorted(diagnostics(resolution), key=lambda d: (d.kind, d.path or ""))
+    rows = sorted(diagnostics(resolution), key=lambda d: (d.kind, d.path))
     return build_table(
         NORMALIZE_DIAGNOSTICS,
         {
-            "diagnostic_id": [stable_id("normalize_diagnostic", d.kind, d.path or "") for d in rows],
+            "diagnostic_id": [stable_id("normalize_diagnostic", d.kind, d.path) for d in rows],
             "kind": [str(d.kind) for d in rows],
             "file_id": [d.file_id for d in rows],
             "path": [d.path for d in rows],

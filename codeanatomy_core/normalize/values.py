@@ -3,6 +3,10 @@
 A value is a kind plus a small payload; equal (kind, payload) pairs share one id, so
 points-to sets are plain sets of ints. Payloads use global ids (definitions, call sites)
 or strings (external paths, constant keys, builtin names).
+
+Ids follow the order values were first met. ``rank`` gives each value a key made of its
+content instead (nested values by their own keys), comparable across kinds: the order
+the engine uses wherever order matters, the same whatever was interned before.
 """
 
 from __future__ import annotations
@@ -29,12 +33,15 @@ class ValueKind(IntEnum):
 
 
 CONST_TYPES = {"s": "str", "i": "int"}
+# Container sites made from a receiver value: ("values" | "items" | "item", receiver id,
+# the enclosing definition of the call that made it).
+RECEIVER_SITES = frozenset({"values", "items", "item"})
 
 
 class ValueTable:
     """Interning of values: ``id = table.intern(kind, a, b)``; payload by id."""
 
-    __slots__ = ("a", "b", "ids", "kind", "summary")
+    __slots__ = ("a", "b", "ids", "kind", "rank", "summary")
 
     def __init__(self) -> None:
         self.ids: dict[tuple[int, object, object], int] = {}
@@ -43,6 +50,7 @@ class ValueTable:
         self.b: list = []
         # For data values (constants, containers): the TYPED value summarizing them, else -1.
         self.summary: list[int] = []
+        self.rank: list[tuple] = []
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -63,7 +71,22 @@ class ValueTable:
             self.a.append(a)
             self.b.append(b)
             self.summary.append(summary)
+            self.rank.append((kind, self._key(kind, a, 0), self._key(kind, b, 1)))
         return value
+
+    def _key(self, kind: ValueKind, part: object, position: int) -> tuple:
+        """A comparable key of one payload part: tagged by type, nested values by rank."""
+        if isinstance(part, int):
+            if position == 1 and kind in (ValueKind.SUPER, ValueKind.TYPE_METHOD):
+                return (4, self.rank[part]) if part >= 0 else (0, part)  # a receiver value
+            return (0, part)
+        if isinstance(part, str):
+            return (1, part)
+        if isinstance(part, tuple):
+            if kind == ValueKind.CONTAINER and part and part[0] in RECEIVER_SITES:
+                return (3, (1, part[0]), (4, self.rank[part[1]]), (0, part[2]))  # of a receiver
+            return (3, *(self._key(kind, item, 2) for item in part))
+        return (2,)  # None
 
     def function(self, definition: int) -> int:
         return self.intern(ValueKind.FUNCTION, definition)

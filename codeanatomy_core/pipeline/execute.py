@@ -6,14 +6,18 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 from codeanatomy_core.errors import PipelineError
-from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext, Unchanged
+from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext, Unchanged, setting_key
 from codeanatomy_core.specs.model import DatasetSpec
 from codeanatomy_core.specs.signature import should_regenerate
 from codeanatomy_core.storage.commit import CommitStamp
 
 
-def input_versions_for(spec: DatasetSpec, ctx: StepContext) -> dict[str, str]:
-    return {name: ctx.inputs[name].version_token for name in spec.upstream if name in ctx.inputs}
+def input_versions_for(step: Step, spec: DatasetSpec, ctx: StepContext) -> dict[str, str]:
+    """The versions of the spec's upstream tables, and the step's settings."""
+    found = {name: ctx.inputs[name].version_token for name in spec.upstream if name in ctx.inputs}
+    if step.settings is not None:
+        found.update({setting_key(name): value for name, value in step.settings(ctx).items()})
+    return found
 
 
 def _is_stale(
@@ -43,7 +47,7 @@ def execute_step(
         stale = [
             s
             for s in chosen
-            if _is_stale(step, s, ctx.previous.get(s.name), input_versions_for(s, ctx), ctx.force)
+            if _is_stale(step, s, ctx.previous.get(s.name), input_versions_for(step, s, ctx), ctx.force)
         ]
         if not stale:
             return {
@@ -62,7 +66,7 @@ def execute_step(
             raise PipelineError(f"step {step.name!r} did not produce dataset {spec.name!r}")
         out = produced[spec.name]
         if out.input_versions is None:
-            out = replace(out, input_versions=input_versions_for(spec, ctx))
+            out = replace(out, input_versions=input_versions_for(step, spec, ctx))
         assert out.input_versions is not None
         if _is_stale(step, spec, ctx.previous.get(spec.name), out.input_versions, ctx.force):
             result[spec.name] = out

@@ -82,6 +82,14 @@ class Unchanged:
 
 
 StepRun = Callable[[StepContext], Mapping[str, DatasetOutput]]
+StepSettings = Callable[[StepContext], Mapping[str, str]]
+
+
+def setting_key(name: str) -> str:
+    """How a step setting is recorded beside the input versions of its outputs."""
+    return f"setting:{name}"
+
+
 SignatureSources = Callable[[DatasetSpec], object]
 
 
@@ -93,6 +101,9 @@ class Step:
     always run (cheaply) and their freshness token is a content fingerprint they compute.
     ``signature_sources`` returns, for an output, the specs other than its dataset spec that
     define its content (registry rows, rule definitions); they enter its signature.
+    ``settings`` returns the run-time settings that change what the outputs hold (how the
+    flow is solved, ...): they are recorded beside the input versions, so that changing one
+    makes the outputs stale, as a new input version does.
     """
 
     name: str
@@ -101,6 +112,7 @@ class Step:
     run: StepRun
     reads_repository: bool = False
     signature_sources: SignatureSources | None = None
+    settings: StepSettings | None = None
 
     def output_signature(self, spec: DatasetSpec) -> str:
         """The signature (and Dagster code version) of one output."""

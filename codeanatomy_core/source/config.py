@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import msgspec
@@ -28,6 +29,20 @@ DEFAULT_EXCLUDE_DIRS: tuple[str, ...] = (
 )
 
 
+class FlowGranularity(StrEnum):
+    """What the flow analysis solves together (see ``normalize/solver.py``).
+
+    ``program``: the whole program at once; values flow everywhere, and any edit solves it
+    all again. ``modules``: each import cycle of modules after the modules it imports; an
+    edit solves again only the edited modules, those importing them and their dependencies,
+    but what a module passes into a module it imports (arguments, receivers, objects
+    stored there) is not followed into it.
+    """
+
+    PROGRAM = "program"
+    MODULES = "modules"
+
+
 class RepositoryConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The target repository and its file-selection rules.
 
@@ -35,6 +50,7 @@ class RepositoryConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     across folders). Folders in ``exclude_dirs`` (by name) are never entered, nor are
     folders holding a ``pyvenv.cfg`` (virtual environments) or a ``*.egg-info`` marker.
     ``source_roots`` are folders whose files are importable from the root (``src`` layout).
+    ``flow`` is what the flow analysis solves together (see :class:`FlowGranularity`).
     """
 
     root: str
@@ -44,6 +60,7 @@ class RepositoryConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     exclude_dirs: tuple[str, ...] = DEFAULT_EXCLUDE_DIRS
     source_roots: tuple[str, ...] = ()
     max_file_bytes: int = 16 * 1024 * 1024
+    flow: FlowGranularity = FlowGranularity.PROGRAM
 
     @property
     def root_path(self) -> Path:

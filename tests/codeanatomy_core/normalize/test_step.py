@@ -10,7 +10,7 @@ from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, RESOLUT
 from codeanatomy_core.normalize.step import NORMALIZE_STEP
 from codeanatomy_core.pipeline.registry import default_steps
 from codeanatomy_core.pipeline.runner import run_pipeline
-from codeanatomy_core.source.config import RepositoryConfig
+from codeanatomy_core.source.config import FlowGranularity, RepositoryConfig
 from codeanatomy_core.specs.model import Domain
 from codeanatomy_core.storage.contract import check_contract
 from codeanatomy_core.storage.location import Warehouse
@@ -85,3 +85,57 @@ def test_per_file_tables_replace_only_changed_files(tmp_path: Path, resolution_c
 
 def _sorted(table):
     return table.sort_by([(key, "ascending") for key in table.schema.names if key.endswith("_id")][:1])
+
+
+MODULAR_FILES = {
+    "base.py": "def helper():\n    return 1\n",
+    "left.py": "from base import helper\n\ndef run():\n    return helper()\n",
+    "right.py": "from base import helper\n\ndef go():\n    f = helper\n    return f()\n",
+}
+
+
+def test_per_module_flow_solves_only_what_an_edit_reaches(tmp_path: Path, make_repo, warehouse):
+    root = make_repo(MODULAR_FILES)
+    repository = RepositoryConfig(root=str(root), flow=FlowGranularity.MODULES)
+    steps = default_steps()
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    left = root / "left.py"
+    left.write_text(left.read_text().replace("    return helper()\n", "    g = helper\n    return g()\n"))
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    stamp = read_last_commit(CALL_TARGETS, warehouse=warehouse)
+    assert stamp is not None and stamp.details["flow_files_solved"] == "2"  # left.py and base.py
+    assert _run_targets(warehouse) == {("g", "base.helper")}
+
+    fresh = Warehouse.at(tmp_path / "fresh")
+    run_pipeline(steps, repository=repository, warehouse=fresh, workers=1, only=STEPS)
+    for spec in NORMALIZE_STEP.outputs:
+        incremental = _sorted(read_dataset(spec, warehouse=warehouse))
+        assert incremental.equals(_sorted(read_dataset(spec, warehouse=fresh))), spec.name
+
+
+def test_changing_the_flow_setting_makes_the_normalize_tables_stale(make_repo, warehouse):
+    root = make_repo(MODULAR_FILES)
+    steps = default_steps()
+    for flow in (FlowGranularity.PROGRAM, FlowGranularity.MODULES):
+        repository = RepositoryConfig(root=str(root), flow=flow)
+        first = run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+        assert first[CALL_TARGETS.name].written
+        stamp = read_last_commit(CALL_TARGETS, warehouse=warehouse)
+        assert stamp is not None and stamp.input_versions["setting:flow"] == flow.value
+        again = run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+        assert not again[CALL_TARGETS.name].written
+
+
+def _run_targets(warehouse) -> set[tuple[str, str]]:
+    """(callee path, target) of the calls in left.run."""
+    defs = {
+        r["def_id"]: r["qualified_name"] for r in read_dataset(DEFINITIONS, warehouse=warehouse).to_pylist()
+    }
+    sites = {
+        r["callsite_id"]: r["callee_path"] for r in read_dataset(CALLSITES, warehouse=warehouse).to_pylist()
+    }
+    return {
+        (sites[r["callsite_id"]], r["target_name"])
+        for r in read_dataset(CALL_TARGETS, warehouse=warehouse).to_pylist()
+        if defs[r["caller_def_id"]] == "left.run"
+    }
