@@ -101,6 +101,14 @@ def component_label(program: Program, component: ComponentStats) -> str:
     return f"of the component of {program.files[component.first_file].module} ({component.files} files)"
 
 
+def component_diagnostic(
+    program: Program, component: ComponentStats, *, kind: DiagnosticKind, message: str, count: int
+) -> Diagnostic:
+    """A diagnostic about a component of the flow, filed under its first file."""
+    entry = program.files[component.first_file]
+    return Diagnostic(kind=kind, message=message, file_id=entry.file_id, path=entry.path, count=count)
+
+
 def decode_program(rows: Iterable[tuple[int, str, bytes]]) -> tuple[Program, list[Diagnostic]]:
     """The program of the given files' encoded facts, and a diagnostic per file skipped."""
     diagnostics: list[Diagnostic] = []
@@ -164,15 +172,14 @@ def solve_program(
     solved = time.perf_counter()
     for component in stats.components:
         if component.exhausted:
-            entry = program.files[component.first_file]
             found.append(
-                Diagnostic(
+                component_diagnostic(
+                    program,
+                    component,
                     kind=DiagnosticKind.FIXPOINT_BOUND,
                     message=f"flow fixpoint {component_label(program, component)} stopped at its "
                     f"bound of {stats.max_steps} propagation steps; call targets found so far are "
                     "kept, later ones may be missing",
-                    file_id=entry.file_id,
-                    path=entry.path,
                     count=component.steps,
                 )
             )

@@ -17,7 +17,13 @@ from codeanatomy_core.normalize.datasets import (
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, NORMALIZE_DIAGNOSTICS, REF_BINDINGS
 from codeanatomy_core.normalize.kinds import DiagnosticKind
 from codeanatomy_core.normalize.program import Program
-from codeanatomy_core.normalize.resolve import Diagnostic, Resolution, collector_paused, component_label
+from codeanatomy_core.normalize.resolve import (
+    Diagnostic,
+    Resolution,
+    collector_paused,
+    component_diagnostic,
+    component_label,
+)
 from codeanatomy_core.normalize.symbols import Symbols
 from codeanatomy_core.normalize.table_ids import ProgramIds
 from codeanatomy_core.normalize.tables_candidates import RefCandidates, call_targets_table, ref_bindings_table
@@ -38,28 +44,28 @@ def diagnostics(resolution: Resolution) -> list[Diagnostic]:
     found = list(resolution.diagnostics)
     program, engine = resolution.program, resolution.flow.engine
     for component in resolution.stats.components:
-        entry = program.files[component.first_file]
         where = component_label(program, component)
         if component.widened:
+            message = (
+                f"{component.widened} flow variables {where} held more than {engine.max_values} values: "
+                "further constants, containers and external symbols were summarized by type"
+            )
             found.append(
-                Diagnostic(
-                    kind=DiagnosticKind.WIDENED,
-                    message=f"{component.widened} flow variables {where} held more than "
-                    f"{engine.max_values} values: further constants, containers and external symbols "
-                    "were summarized by type",
-                    file_id=entry.file_id,
-                    path=entry.path,
-                    count=component.widened,
+                component_diagnostic(
+                    program, component, kind=DiagnosticKind.WIDENED, message=message, count=component.widened
                 )
             )
         if component.saturated:
+            message = (
+                f"{component.saturated} flow variables {where} reached {engine.saturation} values and "
+                "took no more (megamorphic: candidates through them may be incomplete)"
+            )
             found.append(
-                Diagnostic(
+                component_diagnostic(
+                    program,
+                    component,
                     kind=DiagnosticKind.SATURATED,
-                    message=f"{component.saturated} flow variables {where} reached {engine.saturation} "
-                    "values and took no more (megamorphic: candidates through them may be incomplete)",
-                    file_id=entry.file_id,
-                    path=entry.path,
+                    message=message,
                     count=component.saturated,
                 )
             )
