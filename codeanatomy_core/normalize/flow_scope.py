@@ -4,10 +4,11 @@ A component's solution depends on its own files and on its dependencies' solutio
 (see ``solver``), so after an edit the components holding changed files, and every
 component reading them, directly or transitively, may solve differently; every other
 component solves as it did. Those are solved again, over their dependencies (solved again
-too, as the stored tables keep no solutions), and their files' flow rows replace the
-stored ones. Any edit that could reach further means a full solve: files added or removed,
-facts that cannot be compared, a change of the program's key constants (which every
-component reads), stored flow tables of another spec or other facts.
+too, as the stored tables keep no solutions; their rows are the stored ones), and the
+affected files' flow rows replace the stored ones. Any edit that could reach further means
+a full solve: files added or removed, facts that cannot be compared, a change of the
+program's key constants (which every component reads), stored flow tables of another spec
+or other facts.
 
 Every module reading a changed module now also read it before the edit, or reads another
 changed module: the first changed module along its old chain of imports. So the importers
@@ -28,8 +29,9 @@ from codeanatomy_core.source.config import FlowGranularity
 
 class FlowScope(msgspec.Struct, frozen=True, kw_only=True):
     components: frozenset[int]  # to solve: the affected components and their dependencies
-    file_ids: tuple[int, ...]  # the files of those components (sorted): their rows are rewritten
-    affected_files: int  # files whose solution may differ from the stored one
+    affected: frozenset[int]  # the components whose solution may differ from the stored one
+    file_ids: tuple[int, ...]  # the files of the affected components (sorted): rows rewritten
+    solved_files: int  # files of the components solved
 
 
 def flow_scope(
@@ -54,8 +56,9 @@ def flow_scope(
     files = program.files
     return FlowScope(
         components=components,
+        affected=affected,
         file_ids=tuple(
-            sorted(files[index].file_id for component in components for index in graph.components[component])
+            sorted(files[index].file_id for component in affected for index in graph.components[component])
         ),
-        affected_files=sum(len(graph.components[component]) for component in affected),
+        solved_files=sum(len(graph.components[component]) for component in components),
     )

@@ -158,16 +158,17 @@ def solve_program(
     max_steps: int = DEFAULT_MAX_STEPS,
     graph: ModuleGraph | None = None,
     only: frozenset[int] | None = None,
+    keep: frozenset[int] | None = None,
 ) -> Resolution:
-    """Resolve a decoded program (``diagnostics``: those of its decoding; ``only``: solve
-    the flow of those components of ``graph`` only, see ``FlowSolver.solve``). Call it with
-    the collector paused (see :func:`collector_paused`)."""
+    """Resolve a decoded program (``diagnostics``: those of its decoding; ``only`` and
+    ``keep``: the components of ``graph`` to solve and to keep the results of, see
+    ``FlowSolver.solve``). Call it with the collector paused (see :func:`collector_paused`)."""
     found = list(diagnostics)
     started = time.perf_counter()
     symbols = Symbols(program)
     indexed = time.perf_counter()
     flow = FlowSolver(program, symbols, max_steps=max_steps, graph=graph)
-    stats = flow.solve(only=only)
+    stats = flow.solve(only=only, keep=keep)
     flow.release()  # the tables need the call edges only: free the points-to sets early
     solved = time.perf_counter()
     for component in stats.components:

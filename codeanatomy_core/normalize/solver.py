@@ -75,16 +75,17 @@ class FlowSolver(CallSemantics):
         self.components: list[ComponentStats] = []
         self._created = program.var_count  # variables made after this one are not frozen yet
 
-    def solve(self, *, only: frozenset[int] | None = None) -> FlowStats:
+    def solve(self, *, only: frozenset[int] | None = None, keep: frozenset[int] | None = None) -> FlowStats:
         """Solve every component, or those of ``only`` (which must hold the dependencies
-        of each of its components)."""
+        of each of its components); keep the call edges and figures of the components of
+        ``keep`` (default: all), the others are solved only for what they give their readers."""
         self.key_consts = program_key_constants(self.program)
         for component in range(len(self.graph.components)):
             if only is None or component in only:
-                self._solve_component(component)
+                self._solve_component(component, keep=keep is None or component in keep)
         return self.stats()
 
-    def _solve_component(self, component: int) -> None:
+    def _solve_component(self, component: int, *, keep: bool) -> None:
         program, engine, graph = self.program, self.engine, self.graph
         files = graph.components[component]
         readable = bytearray(len(program.files))
@@ -107,16 +108,20 @@ class FlowSolver(CallSemantics):
         if solved:
             self._phase_two(keyed_from, calls)
             solved = engine.run()
-        self.components.append(
-            ComponentStats(
-                first_file=files[0],
-                files=len(files),
-                steps=engine.steps - steps,
-                widened=len(engine.widened) - widened,
-                saturated=len(engine.saturated) - saturated,
-                exhausted=not solved,
+        if not keep:
+            for gid in calls:
+                self.call_edges.pop(gid, None)
+        else:
+            self.components.append(
+                ComponentStats(
+                    first_file=files[0],
+                    files=len(files),
+                    steps=engine.steps - steps,
+                    widened=len(engine.widened) - widened,
+                    saturated=len(engine.saturated) - saturated,
+                    exhausted=not solved,
+                )
             )
-        )
         for index in files:
             self.solved[index] = 1
             entry = program.files[index]

@@ -106,8 +106,8 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                 scope = flow_scope(ctx, changes, program, graph, complete=not decode_diagnostics)
                 if scope is not None:
                     ctx.log(
-                        f"normalize: flow solved again for {scope.affected_files} files reading a changed "
-                        f"file and their dependencies ({len(scope.file_ids)} files)"
+                        f"normalize: flow solved again for {len(scope.file_ids)} files reading a changed "
+                        f"file, over their dependencies ({scope.solved_files} files solved)"
                     )
                 resolution = solve_program(
                     program,
@@ -115,6 +115,7 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                     decode_s=decode_s,
                     graph=graph,
                     only=None if scope is None else scope.components,
+                    keep=None if scope is None else scope.affected,
                 )
                 # One context for the flow and the static tables (ids, names, candidates).
                 context = TableContext(program, resolution.symbols)
@@ -204,7 +205,8 @@ def _report(
         ctx.log(f"normalize: {diagnostic.kind}: {diagnostic.message}")
     return {
         "files": str(files),
-        "flow_files_solved": str(files if scope is None else len(scope.file_ids)),
+        "flow_files_solved": str(files if scope is None else scope.solved_files),
+        "flow_files_rewritten": str(files if scope is None else len(scope.file_ids)),
         "propagation_steps": str(stats.steps),
         "call_edges": str(stats.call_edges),
         "fixpoint_bound_hit": str(stats.exhausted).lower(),
