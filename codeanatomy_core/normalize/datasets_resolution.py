@@ -11,7 +11,7 @@ from codeanatomy_core.normalize.datasets import TARGET_KINDS, UPSTREAM, file_id_
 from codeanatomy_core.normalize.kinds import DiagnosticKind, ResolutionMethod
 from codeanatomy_core.specs import ContractSpec, DatasetSpec, DeltaWritePolicy, Domain, FieldSpec
 from codeanatomy_core.specs.model import UTF8_BYTES
-from codeanatomy_core.specs.types import FLOAT64, INT32, INT64, STRING
+from codeanatomy_core.specs.types import BINARY, FLOAT64, INT32, INT64, STRING
 
 METHODS = tuple(m.value for m in ResolutionMethod)
 # The meaning of the flow fixpoint's results (its bounds, what an external call gives, ...):
@@ -117,4 +117,27 @@ NORMALIZE_DIAGNOSTICS = DatasetSpec(
     contract=ContractSpec(allowed_values={"kind": tuple(k.value for k in DiagnosticKind)}),
 )
 
-RESOLUTION_DATASETS = (REF_BINDINGS, CALL_TARGETS, NORMALIZE_DIAGNOSTICS)
+FLOW_STATES = DatasetSpec(
+    name="flow_states",
+    domain=Domain.NORMALIZE,
+    logic_version=FLOW_LOGIC_VERSION,
+    description="What each file's part of the flow gives the modules importing it (namespaces, "
+    "fields of its objects, returns of its functions), kept with FLOW=modules so that an edit "
+    "restores the edited modules' dependencies instead of solving them again. Empty with "
+    "FLOW=program.",
+    fields=(
+        FieldSpec(name="state_id", dtype=INT64, nullable=False, description="stable_id(file_id, ordinal)"),
+        file_id_field(),
+        FieldSpec(name="ordinal", dtype=INT32, nullable=False, description="order of the file's variables"),
+        FieldSpec(name="kind", dtype=STRING, nullable=False, description="namespace, field, return or yield"),
+        FieldSpec(name="variable", dtype=BINARY, nullable=False, description="msgpack: the variable's key"),
+        FieldSpec(name="values", dtype=BINARY, nullable=False, description="msgpack: its values' keys"),
+    ),
+    key=("state_id",),
+    ordering=("file_id", "ordinal"),
+    upstream=UPSTREAM,
+    file_id_column="file_id",
+    contract=ContractSpec(allowed_values={"kind": ("namespace", "field", "return", "yield")}),
+)
+
+RESOLUTION_DATASETS = (REF_BINDINGS, CALL_TARGETS, NORMALIZE_DIAGNOSTICS, FLOW_STATES)

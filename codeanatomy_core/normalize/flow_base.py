@@ -98,6 +98,10 @@ class FlowBase:
         self.readable = bytearray(b"\x01") * len(program.files)
         self.after_first = False
         self._unreadable = -1
+        # Fields and namespace variables made while a component is solved, in order, when its
+        # state is recorded (see flow_states).
+        self.made_fields: list[tuple[int, str, int]] | None = None
+        self.made_globals: list[tuple[str, str, int]] | None = None
         self._load_definitions()
 
     # ---- static program data ----
@@ -171,6 +175,8 @@ class FlowBase:
             return found
         var = self.engine.new_var()
         self.fields[obj, key] = var
+        if self.made_fields is not None:
+            self.made_fields.append((obj, key, var))
         if self.after_first:
             owner = self.owner_file(obj)
             if owner >= 0 and self.solved[owner]:
@@ -247,6 +253,8 @@ class FlowBase:
             return found
         var = self.engine.new_var()
         self.globals[key] = var
+        if self.made_globals is not None:
+            self.made_globals.append((key[0], key[1], var))
         symbols = self.symbols
         if outside or not symbols.namespaces.get(module, {}).get(name):
             for source in symbols.star_sources.get(module, ()):

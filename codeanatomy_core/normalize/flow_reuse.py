@@ -18,14 +18,14 @@ import msgspec
 
 from codeanatomy_core.extract.pyfacts import PY_FACTS
 from codeanatomy_core.extract.pyfacts_model import FACTS_VERSION, FileFacts, MakeConst, decode_facts
-from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, NORMALIZE_DIAGNOSTICS
+from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, FLOW_STATES, NORMALIZE_DIAGNOSTICS
 from codeanatomy_core.normalize.flow_ops import key_constants
 from codeanatomy_core.normalize.incremental import FactsChanges
 from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.pipeline.step import StepContext, setting_key
 
 # Outputs decided by the flow fixpoint alone (the others are rebuilt from the facts).
-FLOW_OUTPUTS = (CALL_TARGETS.name, NORMALIZE_DIAGNOSTICS.name)
+FLOW_OUTPUTS = (CALL_TARGETS.name, FLOW_STATES.name, NORMALIZE_DIAGNOSTICS.name)
 _POSITION_FIELDS = frozenset({"bstart", "bend", "line", "col"})
 FLOW_SETTING = "flow"  # the step setting: what the flow solves together
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import msgspec
@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from codeanatomy_core.extract.pyfacts_model import FACTS_VERSION, decode_facts
 from codeanatomy_core.normalize.engine import DEFAULT_MAX_STEPS
+from codeanatomy_core.normalize.flow_states import StateRow
 from codeanatomy_core.normalize.kinds import DiagnosticKind
 from codeanatomy_core.normalize.module_graph import ModuleGraph
 from codeanatomy_core.normalize.program import Program
@@ -158,17 +159,19 @@ def solve_program(
     max_steps: int = DEFAULT_MAX_STEPS,
     graph: ModuleGraph | None = None,
     only: frozenset[int] | None = None,
-    keep: frozenset[int] | None = None,
+    restored: Mapping[int, Sequence[StateRow]] | None = None,
+    capture: bool = False,
 ) -> Resolution:
-    """Resolve a decoded program (``diagnostics``: those of its decoding; ``only`` and
-    ``keep``: the components of ``graph`` to solve and to keep the results of, see
-    ``FlowSolver.solve``). Call it with the collector paused (see :func:`collector_paused`)."""
+    """Resolve a decoded program (``diagnostics``: those of its decoding; ``only``,
+    ``restored``, ``capture``: the components of ``graph`` to solve, those to restore from
+    their states and whether to record the solved ones', see ``FlowSolver.solve``). Call it
+    with the collector paused (see :func:`collector_paused`)."""
     found = list(diagnostics)
     started = time.perf_counter()
     symbols = Symbols(program)
     indexed = time.perf_counter()
     flow = FlowSolver(program, symbols, max_steps=max_steps, graph=graph)
-    stats = flow.solve(only=only, keep=keep)
+    stats = flow.solve(only=only, restored=restored, capture=capture)
     flow.release()  # the tables need the call edges only: free the points-to sets early
     solved = time.perf_counter()
     for component in stats.components:

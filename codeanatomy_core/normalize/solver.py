@@ -20,12 +20,16 @@ names) are those of the whole program: an edit that changes them changes every c
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import msgspec
 
 from codeanatomy_core.extract.pyfacts_model import CallKind
 from codeanatomy_core.normalize.engine import DEFAULT_MAX_STEPS
 from codeanatomy_core.normalize.flow_calls import CallSemantics
 from codeanatomy_core.normalize.flow_ops import KeyedAccess, program_key_constants
+from codeanatomy_core.normalize.flow_states import StateRow, restore
+from codeanatomy_core.normalize.flow_states import capture as capture_states
 from codeanatomy_core.normalize.module_graph import ModuleGraph
 from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.normalize.symbols import Symbols
@@ -73,19 +77,41 @@ class FlowSolver(CallSemantics):
         self.called_instances: set[tuple[int, int, int]] = set()
         self.keyed: list[tuple[KeyedAccess, int]] = []
         self.components: list[ComponentStats] = []
+        self.states: list[StateRow] = []
         self._created = program.var_count  # variables made after this one are not frozen yet
 
-    def solve(self, *, only: frozenset[int] | None = None, keep: frozenset[int] | None = None) -> FlowStats:
-        """Solve every component, or those of ``only`` (which must hold the dependencies
-        of each of its components); keep the call edges and figures of the components of
-        ``keep`` (default: all), the others are solved only for what they give their readers."""
+    def solve(
+        self,
+        *,
+        only: frozenset[int] | None = None,
+        restored: Mapping[int, Sequence[StateRow]] | None = None,
+        capture: bool = False,
+    ) -> FlowStats:
+        """Solve every component, or those of ``only``, whose dependencies must then be
+        solved too or given in ``restored`` (their stored states, see ``flow_states``).
+        ``capture``: record the states of the solved components in ``self.states``."""
         self.key_consts = program_key_constants(self.program)
         for component in range(len(self.graph.components)):
-            if only is None or component in only:
-                self._solve_component(component, keep=keep is None or component in keep)
+            if restored is not None and component in restored:
+                restore(self, restored[component])
+            elif only is None or component in only:
+                if capture:
+                    self.made_fields, self.made_globals = [], []
+                self._solve_component(component)
+                if self.made_fields is not None and self.made_globals is not None:
+                    files = self.graph.components[component]
+                    self.states.extend(
+                        capture_states(
+                            self, files, made_globals=self.made_globals, made_fields=self.made_fields
+                        )
+                    )
+            else:
+                continue
+            self._close_component(component)
+        self.made_fields = self.made_globals = None
         return self.stats()
 
-    def _solve_component(self, component: int, *, keep: bool) -> None:
+    def _solve_component(self, component: int) -> None:
         program, engine, graph = self.program, self.engine, self.graph
         files = graph.components[component]
         readable = bytearray(len(program.files))
@@ -108,21 +134,21 @@ class FlowSolver(CallSemantics):
         if solved:
             self._phase_two(keyed_from, calls)
             solved = engine.run()
-        if not keep:
-            for gid in calls:
-                self.call_edges.pop(gid, None)
-        else:
-            self.components.append(
-                ComponentStats(
-                    first_file=files[0],
-                    files=len(files),
-                    steps=engine.steps - steps,
-                    widened=len(engine.widened) - widened,
-                    saturated=len(engine.saturated) - saturated,
-                    exhausted=not solved,
-                )
+        self.components.append(
+            ComponentStats(
+                first_file=files[0],
+                files=len(files),
+                steps=engine.steps - steps,
+                widened=len(engine.widened) - widened,
+                saturated=len(engine.saturated) - saturated,
+                exhausted=not solved,
             )
-        for index in files:
+        )
+
+    def _close_component(self, component: int) -> None:
+        """Freeze what the component holds: from now on it is read, never written."""
+        program, engine = self.program, self.engine
+        for index in self.graph.components[component]:
             self.solved[index] = 1
             entry = program.files[index]
             engine.freeze_range(entry.var_base, entry.var_base + entry.facts.var_count)

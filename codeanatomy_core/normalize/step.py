@@ -37,7 +37,7 @@ from codeanatomy_core.normalize.datasets import (
 from codeanatomy_core.normalize.datasets_resolution import REF_BINDINGS, RESOLUTION_DATASETS
 from codeanatomy_core.normalize.dependents import import_dependents
 from codeanatomy_core.normalize.flow_reuse import FLOW_OUTPUTS, FLOW_SETTING, flow_inputs_unchanged
-from codeanatomy_core.normalize.flow_scope import FlowScope, flow_scope
+from codeanatomy_core.normalize.flow_scope import FlowScope, flow_scope, stored_states
 from codeanatomy_core.normalize.incremental import FactsChanges, facts_digests, plan_changes
 from codeanatomy_core.normalize.module_graph import ModuleGraph
 from codeanatomy_core.normalize.parallel import FACTS_COLUMNS, StaticTables
@@ -53,6 +53,7 @@ from codeanatomy_core.normalize.symbols import Symbols
 from codeanatomy_core.normalize.tables import TableContext, flow_tables
 from codeanatomy_core.pipeline.memory import release_memory
 from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext
+from codeanatomy_core.source.config import FlowGranularity
 from codeanatomy_core.storage.reader import read_dataset, read_handle
 
 _SPECS = {spec.name: spec for spec in (*ENTITY_DATASETS, *RESOLUTION_DATASETS)}
@@ -107,15 +108,16 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                 if scope is not None:
                     ctx.log(
                         f"normalize: flow solved again for {len(scope.file_ids)} files reading a changed "
-                        f"file, over their dependencies ({scope.solved_files} files solved)"
+                        f"file, over {len(scope.restored_file_ids)} files restored from their flow states"
                     )
                 resolution = solve_program(
                     program,
                     diagnostics=decode_diagnostics,
                     decode_s=decode_s,
                     graph=graph,
-                    only=None if scope is None else scope.components,
-                    keep=None if scope is None else scope.affected,
+                    only=None if scope is None else scope.affected,
+                    restored=None if scope is None else stored_states(ctx, scope, graph, program),
+                    capture=ctx.repository.flow is FlowGranularity.MODULES,
                 )
                 # One context for the flow and the static tables (ids, names, candidates).
                 context = TableContext(program, resolution.symbols)
@@ -205,8 +207,8 @@ def _report(
         ctx.log(f"normalize: {diagnostic.kind}: {diagnostic.message}")
     return {
         "files": str(files),
-        "flow_files_solved": str(files if scope is None else scope.solved_files),
-        "flow_files_rewritten": str(files if scope is None else len(scope.file_ids)),
+        "flow_files_solved": str(files if scope is None else len(scope.file_ids)),
+        "flow_files_restored": str(0 if scope is None else len(scope.restored_file_ids)),
         "propagation_steps": str(stats.steps),
         "call_edges": str(stats.call_edges),
         "fixpoint_bound_hit": str(stats.exhausted).lower(),

@@ -14,7 +14,12 @@ from codeanatomy_core.normalize.datasets import (
     NAME_REFS,
     SCOPES,
 )
-from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, NORMALIZE_DIAGNOSTICS, REF_BINDINGS
+from codeanatomy_core.normalize.datasets_resolution import (
+    CALL_TARGETS,
+    FLOW_STATES,
+    NORMALIZE_DIAGNOSTICS,
+    REF_BINDINGS,
+)
 from codeanatomy_core.normalize.kinds import DiagnosticKind
 from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.normalize.resolve import (
@@ -147,13 +152,29 @@ def static_tables(
 
 
 def flow_tables(resolution: Resolution, context: TableContext) -> dict[str, pa.Table]:
-    """The tables the flow fixpoint decides: call targets and the resolution's diagnostics
-    (``context``: of the resolution's program)."""
+    """The tables the flow fixpoint decides: call targets, the states of its components
+    and the resolution's diagnostics (``context``: of the resolution's program)."""
     with collector_paused():
         return {
             CALL_TARGETS.name: call_targets_table(resolution, context.ids, context.names, context.candidates),
+            FLOW_STATES.name: states_table(resolution),
             NORMALIZE_DIAGNOSTICS.name: diagnostics_table(resolution),
         }
 
 
-_ORDER = (*STATIC_TABLES, CALL_TARGETS.name, NORMALIZE_DIAGNOSTICS.name)
+def states_table(resolution: Resolution) -> pa.Table:
+    rows = resolution.flow.states
+    return build_table(
+        FLOW_STATES,
+        {
+            "state_id": [stable_id("flow_state", r.file_id, r.ordinal) for r in rows],
+            "file_id": [r.file_id for r in rows],
+            "ordinal": [r.ordinal for r in rows],
+            "kind": [str(r.kind) for r in rows],
+            "variable": [r.variable for r in rows],
+            "values": [r.values for r in rows],
+        },
+    )
+
+
+_ORDER = (*STATIC_TABLES, CALL_TARGETS.name, FLOW_STATES.name, NORMALIZE_DIAGNOSTICS.name)

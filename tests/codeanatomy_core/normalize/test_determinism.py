@@ -70,7 +70,7 @@ def test_tables_are_byte_identical_across_runs_and_worker_counts(tmp_path: Path)
     parallel = _serialized(normalize_tables(resolve_folder(root, workers=2)))
     assert one == again
     assert one == parallel
-    assert len(one) == 10
+    assert len(one) == 11
 
 
 def test_fixture_is_large_enough_to_use_worker_processes(tmp_path: Path):

@@ -1,0 +1,217 @@
+"""What a solved component of the flow gives the components reading it, kept between runs.
+
+With ``FlowGranularity.MODULES`` a component reads three things of its dependencies: their
+modules' namespaces, the fields of the objects they own and their functions' returns (see
+``solver``); it never writes them. After an edit, the dependencies of the components solved
+again are restored from these rows instead of being solved again: their files and their own
+dependencies did not change, so solving them would give what the rows hold.
+
+Variables and values are written by content, with definitions and call sites as (file id,
+index in the file): an edit elsewhere moves global ids, not these. A file's rows are the
+non-empty variables of its namespaces, of its objects' fields (in the order they were made:
+readers see an object's field keys in that order) and of its functions' returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+from typing import Any
+
+import msgspec
+
+from codeanatomy_core.normalize.flow_base import FlowBase
+from codeanatomy_core.normalize.program import Program
+from codeanatomy_core.normalize.values import RECEIVER_SITES, ValueKind
+
+_DEFINED = (ValueKind.FUNCTION, ValueKind.CLASS, ValueKind.INSTANCE, ValueKind.GENERATOR)
+_NAMED = (ValueKind.MODULE, ValueKind.EXTERNAL, ValueKind.BUILTIN, ValueKind.CONST, ValueKind.TYPED)
+_OWN_SITES = ("varargs", "kwargs", "str-parts")  # (tag, definition) container sites
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.Decoder().decode
+
+
+class StateKind(StrEnum):
+    NAMESPACE = "namespace"  # variable: [module, name] ("\0name": bound from outside)
+    FIELD = "field"  # variable: [object, field key]
+    RETURN = "return"  # variable: [file id, definition index]
+    YIELD = "yield"
+
+
+class StateRow(msgspec.Struct, frozen=True, kw_only=True):
+    file_id: int
+    ordinal: int
+    kind: StateKind
+    variable: bytes
+    values: bytes
+
+
+class StateCodec:
+    """Values and variables of a solver <-> their content keys (msgpack-friendly lists)."""
+
+    def __init__(self, solver: FlowBase) -> None:
+        self.solver = solver
+        program: Program = solver.program
+        self.program = program
+        self._file_index = {entry.file_id: entry.index for entry in program.files}
+
+    # ---- ids <-> (file id, index in the file) ----
+
+    def _def(self, gid: int) -> list[int]:
+        entry = self.program.file_of_def(gid)
+        return [entry.file_id, gid - entry.def_base]
+
+    def _gid(self, file_id: int, local: int) -> int:
+        return self.program.files[self._file_index[file_id]].def_base + local
+
+    def _call(self, gid: int) -> list[int]:
+        entry = self.program.file_of_call(gid)
+        return [entry.file_id, gid - entry.call_base]
+
+    def _call_gid(self, file_id: int, local: int) -> int:
+        return self.program.files[self._file_index[file_id]].call_base + local
+
+    # ---- values ----
+
+    def value_key(self, value: int) -> list[Any]:
+        values = self.solver.values
+        kind, a, b = values.kind[value], values.a[value], values.b[value]
+        if kind in _DEFINED:
+            return [kind, *self._def(a)]
+        if kind == ValueKind.BOUND_METHOD:
+            return [kind, *self._def(a), b]
+        if kind in _NAMED:
+            return [kind, a]
+        if kind == ValueKind.SUPER:
+            return [kind, *self._def(a), self.value_key(b)]
+        if kind == ValueKind.TYPE_METHOD:
+            return [kind, a[0], a[1], self.value_key(b) if b >= 0 else None]
+        return [kind, a, self._site_key(b)]  # a container
+
+    def _site_key(self, site: tuple) -> list[Any]:
+        head = site[0]
+        if type(head) is int:  # a display (file index, site) or a slice (file index, "slice", site)
+            file_id = self.program.files[head].file_id
+            return [0, file_id, site[1]] if len(site) == 2 else [1, file_id, site[2]]
+        if head == "builtin":
+            return [2, *self._call(site[1]), site[2]]
+        if head in RECEIVER_SITES:
+            return [3, head, self.value_key(site[1]), *self._def(site[2])]
+        return [4, head, *self._def(site[1])]
+
+    def value_of(self, key: list[Any]) -> int:
+        values = self.solver.values
+        kind = ValueKind(key[0])
+        if kind in _DEFINED:
+            return values.intern(kind, self._gid(key[1], key[2]))
+        if kind == ValueKind.BOUND_METHOD:
+            return values.intern(kind, self._gid(key[1], key[2]), key[3])
+        if kind in _NAMED:
+            return values.intern(kind, key[1])
+        if kind == ValueKind.SUPER:
+            return values.intern(kind, self._gid(key[1], key[2]), self.value_of(key[3]))
+        if kind == ValueKind.TYPE_METHOD:
+            receiver = -1 if key[3] is None else self.value_of(key[3])
+            return values.intern(kind, (key[1], key[2]), receiver)
+        return values.intern(kind, key[1], self._site_of(key[2]))
+
+    def _site_of(self, key: list[Any]) -> tuple:
+        tag = key[0]
+        if tag == 0:
+            return (self._file_index[key[1]], key[2])
+        if tag == 1:
+            return (self._file_index[key[1]], "slice", key[2])
+        if tag == 2:
+            return ("builtin", self._call_gid(key[1], key[2]), key[3])
+        if tag == 3:
+            return (key[1], self.value_of(key[2]), self._gid(key[3], key[4]))
+        return (key[1], self._gid(key[2], key[3]))
+
+    def encode_values(self, found: Iterable[int]) -> bytes:
+        rank = self.solver.values.rank
+        return _encode([self.value_key(v) for v in sorted(found, key=rank.__getitem__)])
+
+
+def capture(
+    solver: FlowBase,
+    files: Iterable[int],
+    *,
+    made_globals: list[tuple[str, str, int]],
+    made_fields: list[tuple[int, str, int]],
+) -> list[StateRow]:
+    """The state rows of a solved component (``files``: its file indices; ``made_globals``
+    and ``made_fields``: the namespace and field variables made while it was solved)."""
+    codec = StateCodec(solver)
+    program, engine = solver.program, solver.engine
+    own = set(files)
+    rows: list[StateRow] = []
+    counters: dict[int, int] = {}
+
+    def add(index: int, kind: StateKind, variable: list[Any], var: int) -> None:
+        found = engine.pts[var]
+        if not found:
+            return
+        file_id = program.files[index].file_id
+        ordinal = counters.get(file_id, 0)
+        counters[file_id] = ordinal + 1
+        rows.append(
+            StateRow(
+                file_id=file_id,
+                ordinal=ordinal,
+                kind=kind,
+                variable=_encode(variable),
+                values=codec.encode_values(found),
+            )
+        )
+
+    for module, name, var in sorted(made_globals):
+        entry = program.modules.get(module)
+        if entry is not None and entry.index in own:
+            add(entry.index, StateKind.NAMESPACE, [module, name], var)
+    for obj, key, var in made_fields:
+        owner = solver.owner_file(obj)
+        if owner in own:
+            add(owner, StateKind.FIELD, [codec.value_key(obj), key], var)
+    for index in sorted(own):
+        entry = program.files[index]
+        for local in range(len(entry.facts.defs)):
+            signature = solver.signatures.get(entry.def_base + local)
+            if signature is None:
+                continue
+            for kind, var in ((StateKind.RETURN, signature.ret_var), (StateKind.YIELD, signature.yield_var)):
+                if var >= 0:
+                    add(index, kind, [entry.file_id, local], var)
+    return rows
+
+
+def restore(solver: FlowBase, rows: Iterable[StateRow]) -> None:
+    """Give the solver the variables of the rows, frozen (their files' component is then
+    as if solved; ``rows``: per file, in ordinal order)."""
+    codec = StateCodec(solver)
+    engine = solver.engine
+    for row in rows:
+        variable = _decode(row.variable)
+        values = [codec.value_of(key) for key in _decode(row.values)]
+        if row.kind is StateKind.NAMESPACE:
+            var = solver.globals[variable[0], variable[1]] = engine.new_var()
+        elif row.kind is StateKind.FIELD:
+            obj, key = codec.value_of(variable[0]), variable[1]
+            var = solver.fields[obj, key] = engine.new_var()
+            solver.field_keys.setdefault(obj, []).append(key)
+        else:
+            signature = solver.signatures[codec._gid(variable[0], variable[1])]
+            var = signature.ret_var if row.kind is StateKind.RETURN else signature.yield_var
+        engine.add(var, values)
+        engine.freeze(var)
+
+
+def state_rows(table_rows: Iterable[dict[str, Any]]) -> Iterator[StateRow]:
+    for row in table_rows:
+        yield StateRow(
+            file_id=row["file_id"],
+            ordinal=row["ordinal"],
+            kind=StateKind(row["kind"]),
+            variable=row["variable"],
+            values=row["values"],
+        )

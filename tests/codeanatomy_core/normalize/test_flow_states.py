@@ -1,0 +1,90 @@
+"""The stored states of flow components: what a restored component gives is what it held."""
+
+from __future__ import annotations
+
+from codeanatomy_core.normalize.callgraph import resolve_folder
+from codeanatomy_core.normalize.flow_states import StateKind, StateRow, restore
+from codeanatomy_core.normalize.module_graph import ModuleGraph
+from codeanatomy_core.normalize.solver import FlowSolver
+from codeanatomy_core.source.config import FlowGranularity
+
+FILES = {
+    "lib.py": """
+        REGISTRY = {"a": len}
+
+        class Base:
+            tag = "base"
+
+            def __init__(self):
+                self.items = [1, "x"]
+
+            def run(self):
+                return self.items
+
+        def make():
+            return Base()
+
+        def gen():
+            yield make
+        """,
+    "main.py": """
+        from lib import REGISTRY, Base, gen, make
+
+        obj = make()
+        obj.run()
+        REGISTRY["a"]("s")
+        for f in gen():
+            f()
+        """,
+}
+
+
+def _solve(root, *, restored=None):
+    resolution = resolve_folder(root)
+    program = resolution.program
+    graph = ModuleGraph(program, granularity=FlowGranularity.MODULES)
+    solver = FlowSolver(program, resolution.symbols, graph=graph)
+    lib = graph.component_of[next(e.index for e in program.files if e.module == "lib")]
+    if restored is None:
+        solver.solve(capture=True)
+    else:
+        solver.solve(restored={lib: restored})
+    return solver
+
+
+def test_a_restored_component_gives_its_readers_what_solving_it_gave(make_repo):
+    root = make_repo(FILES)
+    solved = _solve(root)
+    lib_rows = [row for row in solved.states if row.file_id == solved.program.files[0].file_id]
+    kinds = {row.kind for row in lib_rows}
+    assert kinds == {StateKind.NAMESPACE, StateKind.FIELD, StateKind.RETURN, StateKind.YIELD}
+    assert [row.ordinal for row in lib_rows] == list(range(len(lib_rows)))
+
+    restored = _solve(root, restored=lib_rows)  # main.py solved over lib.py's stored state
+    main_calls = range(restored.program.files[1].call_base, restored.program.call_count)
+
+    def named(solver: FlowSolver, gid: int) -> set[str]:
+        return {
+            solver.program.qualname(t) if t >= 0 else solver.symbol_names[~t]
+            for t in solver.call_edges.get(gid, {})
+        }
+
+    assert {gid: named(restored, gid) for gid in main_calls} == {
+        gid: named(solved, gid) for gid in main_calls
+    }
+    assert set().union(*(named(restored, gid) for gid in main_calls)) >= {
+        "lib.make",
+        "lib.Base.run",
+        "lib.gen",
+    }
+
+
+def test_restoring_writes_nothing_into_the_restored_variables(make_repo):
+    root = make_repo(FILES)
+    solved = _solve(root)
+    rows: list[StateRow] = [row for row in solved.states if row.file_id == solved.program.files[0].file_id]
+    fresh = FlowSolver(solved.program, solved.symbols, graph=solved.graph)
+    restore(fresh, rows)
+    for module, name, var in [(m, n, v) for (m, n), v in fresh.globals.items()]:
+        assert fresh.engine.frozen[var], (module, name)
+        assert fresh.engine.pts[var] is not None
