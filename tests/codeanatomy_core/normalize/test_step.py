@@ -140,3 +140,26 @@ def _run_targets(warehouse) -> set[tuple[str, str]]:
         for r in read_dataset(CALL_TARGETS, warehouse=warehouse).to_pylist()
         if defs[r["caller_def_id"]] == "left.run"
     }
+
+
+def test_per_module_flow_solves_everything_when_an_edit_may_reach_further(make_repo, warehouse):
+    root = make_repo(MODULAR_FILES)
+    repository = RepositoryConfig(root=str(root), flow=FlowGranularity.MODULES)
+    steps = default_steps()
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    left = root / "left.py"
+    # A new container key is a key constant: every component reads them.
+    left.write_text(left.read_text() + '\nTABLE = {"k": 1}\n')
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    stamp = read_last_commit(CALL_TARGETS, warehouse=warehouse)
+    assert stamp is not None and (
+        stamp.details["flow_files_solved"],
+        stamp.details["flow_files_restored"],
+    ) == (
+        "3",
+        "0",
+    )
+    (root / "extra.py").write_text("from base import helper\n\nhelper()\n")  # a file added
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    stamp = read_last_commit(CALL_TARGETS, warehouse=warehouse)
+    assert stamp is not None and stamp.details["flow_files_solved"] == "4"
