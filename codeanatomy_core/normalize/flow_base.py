@@ -20,7 +20,7 @@ import msgspec
 from codeanatomy_core.extract.pyfacts_model import DefFlag, DefKind, ParamKind
 from codeanatomy_core.normalize.builtin_models import builtin_label
 from codeanatomy_core.normalize.engine import Engine
-from codeanatomy_core.normalize.program import Program
+from codeanatomy_core.normalize.program import Program, file_callers
 from codeanatomy_core.normalize.symbols import BUILTIN_NAMES, Symbols
 from codeanatomy_core.normalize.values import RECEIVER_SITES, ValueKind, ValueTable
 
@@ -62,6 +62,19 @@ _NO_STARRED: frozenset[int] = frozenset()
 _DEFINED = frozenset({ValueKind.FUNCTION, ValueKind.CLASS, ValueKind.INSTANCE, ValueKind.GENERATOR})
 
 
+_UNLOADED = CallInfo(
+    kind=0,
+    caller=-1,
+    callee=-1,
+    dunder=None,
+    args=(),
+    starred=_NO_STARRED,
+    keywords=(),
+    keyword_vars=(),
+    result=-1,
+)
+
+
 def _global(var: int, base: int) -> int:
     return var + base if var >= 0 else -1
 
@@ -69,7 +82,9 @@ def _global(var: int, base: int) -> int:
 class FlowBase:
     """Engine, value table, fields, namespaces and the recorded call edges."""
 
-    def __init__(self, program: Program, symbols: Symbols, *, max_steps: int) -> None:
+    def __init__(
+        self, program: Program, symbols: Symbols, *, max_steps: int, files: frozenset[int] | None = None
+    ) -> None:
         self.program = program
         self.symbols = symbols
         self.values = ValueTable()
@@ -102,14 +117,19 @@ class FlowBase:
         # state is recorded (see flow_states).
         self.made_fields: list[tuple[int, str, int]] | None = None
         self.made_globals: list[tuple[str, str, int]] | None = None
-        self._load_definitions()
+        self._load_definitions(files)
 
     # ---- static program data ----
 
-    def _load_definitions(self) -> None:
+    def _load_definitions(self, files: frozenset[int] | None) -> None:
+        """Signatures and call sites of the ``files`` (file indices; all by default): the
+        others' call sites are placeholders, never loaded (no component of theirs is solved)."""
         values, engine = self.values, self.engine
-        callers = self.program.call_callers
         for entry in self.program.files:
+            if files is not None and entry.index not in files:
+                self.calls.extend([_UNLOADED] * len(entry.facts.calls))
+                continue
+            callers = file_callers(entry)
             facts = entry.facts
             base, def_base = entry.var_base, entry.def_base
             by_function: dict[int, list] = {}
@@ -150,12 +170,12 @@ class FlowBase:
                 if signature.var_keyword >= 0:
                     engine.add_value(signature.var_keyword, values.container("dict", ("kwargs", gid)))
             calls = self.calls
-            for call in facts.calls:
+            for local, call in enumerate(facts.calls):
                 # Comprehensions, not _global() per item: this runs once per call site.
                 calls.append(
                     CallInfo(
                         kind=call.kind,
-                        caller=callers[len(calls)],
+                        caller=callers[local],
                         callee=_global(call.callee_var, base),
                         dunder=call.dunder,
                         args=tuple([a + base if a >= 0 else -1 for a in call.args]),

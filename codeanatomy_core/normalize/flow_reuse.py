@@ -79,12 +79,13 @@ def previous_facts(changes: FactsChanges) -> dict[int, FileFacts | None]:
     return {file_id: _decoded(*stored) for file_id, stored in changes.previous_facts.items()}
 
 
-def key_constants_unchanged(program: Program, changes: FactsChanges) -> bool:
-    """Whether the program's key constants are those the stored flow was solved with."""
+def unchanged_key_constants(program: Program, changes: FactsChanges) -> frozenset[str] | None:
+    """The program's key constants when they are those the stored flow was solved with,
+    else None."""
     old_keys: set[str] = set()
     for facts in previous_facts(changes).values():
         if facts is None:
-            return False
+            return None
         old_keys |= key_constants(facts)
     new_keys: set[str] = set()
     for entry in program.files:
@@ -92,7 +93,7 @@ def key_constants_unchanged(program: Program, changes: FactsChanges) -> bool:
         new_keys |= keys
         if entry.file_id not in changes.changed:
             old_keys |= keys
-    return old_keys == new_keys
+    return frozenset(new_keys) if old_keys == new_keys else None
 
 
 def flow_inputs_unchanged(ctx: StepContext, changes: FactsChanges, program: Program) -> bool:

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from codeanatomy_core.normalize.datasets_resolution import FLOW_STATES
-from codeanatomy_core.normalize.flow_reuse import key_constants_unchanged, stored_flow_current
+from codeanatomy_core.normalize.flow_reuse import stored_flow_current, unchanged_key_constants
 from codeanatomy_core.normalize.flow_states import StateRow, state_rows
 from codeanatomy_core.normalize.incremental import FactsChanges
 from codeanatomy_core.normalize.module_graph import ModuleGraph
@@ -37,6 +37,11 @@ class FlowScope(msgspec.Struct, frozen=True, kw_only=True):
     restored: frozenset[int]  # their dependencies, restored from their stored states
     file_ids: tuple[int, ...]  # the files of the affected components (sorted): rows rewritten
     restored_file_ids: frozenset[int]
+    key_constants: frozenset[str]  # the program's, unchanged
+
+    def loaded_files(self, graph: ModuleGraph) -> frozenset[int]:
+        """The indices of the files of the components solved or restored."""
+        return frozenset(i for c in self.affected | self.restored for i in graph.components[c])
 
 
 def flow_scope(
@@ -53,7 +58,8 @@ def flow_scope(
         return None  # one component: solved whole
     if changes is None or not complete or not stored_flow_current(ctx, changes):
         return None
-    if not key_constants_unchanged(program, changes):
+    keys = unchanged_key_constants(program, changes)
+    if keys is None:
         return None
     changed = [entry.index for entry in program.files if entry.file_id in changes.changed]
     affected = graph.importer_closure({graph.component_of[index] for index in changed})
@@ -68,6 +74,7 @@ def flow_scope(
         restored=restored,
         file_ids=tuple(sorted(file_ids(affected))),
         restored_file_ids=frozenset(file_ids(restored)),
+        key_constants=keys,
     )
 
 

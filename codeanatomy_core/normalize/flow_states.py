@@ -190,9 +190,12 @@ def restore(solver: FlowBase, rows: Iterable[StateRow]) -> None:
     as if solved; ``rows``: per file, in ordinal order)."""
     codec = StateCodec(solver)
     engine = solver.engine
+    known: dict[bytes, list[int]] = {}  # many variables hold the same values
     for row in rows:
         variable = _decode(row.variable)
-        values = [codec.value_of(key) for key in _decode(row.values)]
+        values = known.get(row.values)
+        if values is None:
+            values = known[row.values] = [codec.value_of(key) for key in _decode(row.values)]
         if row.kind is StateKind.NAMESPACE:
             var = solver.globals[variable[0], variable[1]] = engine.new_var()
         elif row.kind is StateKind.FIELD:

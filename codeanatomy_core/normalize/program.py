@@ -32,6 +32,19 @@ class ProgramFile(msgspec.Struct, frozen=True, kw_only=True):
         return self.facts.module
 
 
+def file_callers(entry: ProgramFile) -> list[int]:
+    """The enclosing definition (global id) of each call site of one file (see
+    :attr:`Program.call_callers`)."""
+    scopes, def_base = entry.facts.scopes, entry.def_base
+    callers: list[int] = []
+    for call in entry.facts.calls:
+        owner = call.scope
+        while scopes[owner].kind is ScopeKind.COMPREHENSION:
+            owner = scopes[owner].parent
+        callers.append(def_base + max(scopes[owner].definition, 0))
+    return callers
+
+
 class Program:
     """All files' facts, module names and global id offsets."""
 
@@ -80,12 +93,7 @@ class Program:
         transparent)."""
         callers: list[int] = []
         for entry in self.files:
-            scopes, def_base = entry.facts.scopes, entry.def_base
-            for call in entry.facts.calls:
-                owner = call.scope
-                while scopes[owner].kind is ScopeKind.COMPREHENSION:
-                    owner = scopes[owner].parent
-                callers.append(def_base + max(scopes[owner].definition, 0))
+            callers.extend(file_callers(entry))
         return callers
 
     # ---- global id -> file ----

@@ -161,17 +161,20 @@ def solve_program(
     only: frozenset[int] | None = None,
     restored: Mapping[int, Sequence[StateRow]] | None = None,
     capture: bool = False,
+    loaded: frozenset[int] | None = None,
+    key_consts: frozenset[str] | None = None,
 ) -> Resolution:
     """Resolve a decoded program (``diagnostics``: those of its decoding; ``only``,
     ``restored``, ``capture``: the components of ``graph`` to solve, those to restore from
-    their states and whether to record the solved ones', see ``FlowSolver.solve``). Call it
-    with the collector paused (see :func:`collector_paused`)."""
+    their states and whether to record the solved ones', see ``FlowSolver.solve``; ``loaded``:
+    the files of those components; ``key_consts``: the program's key constants, when known).
+    Call it with the collector paused (see :func:`collector_paused`)."""
     found = list(diagnostics)
     started = time.perf_counter()
     symbols = Symbols(program)
     indexed = time.perf_counter()
-    flow = FlowSolver(program, symbols, max_steps=max_steps, graph=graph)
-    stats = flow.solve(only=only, restored=restored, capture=capture)
+    flow = FlowSolver(program, symbols, max_steps=max_steps, graph=graph, files=loaded)
+    stats = flow.solve(only=only, restored=restored, capture=capture, key_consts=key_consts)
     flow.release()  # the tables need the call edges only: free the points-to sets early
     solved = time.perf_counter()
     for component in stats.components:

@@ -69,8 +69,11 @@ class FlowSolver(CallSemantics):
         *,
         max_steps: int = DEFAULT_MAX_STEPS,
         graph: ModuleGraph | None = None,
+        files: frozenset[int] | None = None,
     ) -> None:
-        super().__init__(program, symbols, max_steps=max_steps)
+        """``files``: the indices of the files whose components may be solved or restored
+        (default: all)."""
+        super().__init__(program, symbols, max_steps=max_steps, files=files)
         self.graph = ModuleGraph(program) if graph is None else graph
         self.budget = max_steps
         self.bound_calls = set()
@@ -86,11 +89,13 @@ class FlowSolver(CallSemantics):
         only: frozenset[int] | None = None,
         restored: Mapping[int, Sequence[StateRow]] | None = None,
         capture: bool = False,
+        key_consts: frozenset[str] | None = None,
     ) -> FlowStats:
         """Solve every component, or those of ``only``, whose dependencies must then be
         solved too or given in ``restored`` (their stored states, see ``flow_states``).
-        ``capture``: record the states of the solved components in ``self.states``."""
-        self.key_consts = program_key_constants(self.program)
+        ``capture``: record the states of the solved components in ``self.states``.
+        ``key_consts``: the program's key constants, when known."""
+        self.key_consts = program_key_constants(self.program) if key_consts is None else key_consts
         for component in range(len(self.graph.components)):
             if restored is not None and component in restored:
                 restore(self, restored[component])

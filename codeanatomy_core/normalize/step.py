@@ -118,6 +118,8 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                     only=None if scope is None else scope.affected,
                     restored=None if scope is None else stored_states(ctx, scope, graph, program),
                     capture=ctx.repository.flow is FlowGranularity.MODULES,
+                    loaded=None if scope is None else scope.loaded_files(graph),
+                    key_consts=None if scope is None else scope.key_constants,
                 )
                 # One context for the flow and the static tables (ids, names, candidates).
                 context = TableContext(program, resolution.symbols)
