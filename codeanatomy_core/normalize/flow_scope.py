@@ -88,6 +88,6 @@ def stored_states(
     table = table.sort_by([("file_id", "ascending"), ("ordinal", "ascending")])
     index_of = {entry.file_id: entry.index for entry in program.files}
     found: dict[int, list[StateRow]] = {component: [] for component in scope.restored}
-    for row in state_rows(table.to_pylist()):
+    for row in state_rows(table):
         found[graph.component_of[index_of[row.file_id]]].append(row)
     return found

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 import msgspec
+import pyarrow as pa
 
 from codeanatomy_core.normalize.flow_base import FlowBase
 from codeanatomy_core.normalize.program import Program
@@ -48,13 +49,15 @@ class StateRow(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class StateCodec:
-    """Values and variables of a solver <-> their content keys (msgpack-friendly lists)."""
+    """Values and variables of a solver <-> their content keys (msgpack-friendly lists;
+    one codec per solver: value keys are remembered)."""
 
     def __init__(self, solver: FlowBase) -> None:
         self.solver = solver
         program: Program = solver.program
         self.program = program
         self._file_index = {entry.file_id: entry.index for entry in program.files}
+        self._keys: dict[int, list[Any]] = {}
 
     # ---- ids <-> (file id, index in the file) ----
 
@@ -75,6 +78,12 @@ class StateCodec:
     # ---- values ----
 
     def value_key(self, value: int) -> list[Any]:
+        found = self._keys.get(value)
+        if found is None:
+            found = self._keys[value] = self._value_key(value)
+        return found
+
+    def _value_key(self, value: int) -> list[Any]:
         values = self.solver.values
         kind, a, b = values.kind[value], values.a[value], values.b[value]
         if kind in _DEFINED:
@@ -134,7 +143,7 @@ class StateCodec:
 
 
 def capture(
-    solver: FlowBase,
+    codec: StateCodec,
     files: Iterable[int],
     *,
     made_globals: list[tuple[str, str, int]],
@@ -142,7 +151,7 @@ def capture(
 ) -> list[StateRow]:
     """The state rows of a solved component (``files``: its file indices; ``made_globals``
     and ``made_fields``: the namespace and field variables made while it was solved)."""
-    codec = StateCodec(solver)
+    solver = codec.solver
     program, engine = solver.program, solver.engine
     own = set(files)
     rows: list[StateRow] = []
@@ -185,10 +194,10 @@ def capture(
     return rows
 
 
-def restore(solver: FlowBase, rows: Iterable[StateRow]) -> None:
-    """Give the solver the variables of the rows, frozen (their files' component is then
-    as if solved; ``rows``: per file, in ordinal order)."""
-    codec = StateCodec(solver)
+def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
+    """Give the codec's solver the variables of the rows, frozen (their files' component is
+    then as if solved; ``rows``: per file, in ordinal order)."""
+    solver = codec.solver
     engine = solver.engine
     known: dict[bytes, list[int]] = {}  # many variables hold the same values
     for row in rows:
@@ -209,12 +218,12 @@ def restore(solver: FlowBase, rows: Iterable[StateRow]) -> None:
         engine.freeze(var)
 
 
-def state_rows(table_rows: Iterable[dict[str, Any]]) -> Iterator[StateRow]:
-    for row in table_rows:
+def state_rows(table: pa.Table) -> Iterator[StateRow]:
+    """The rows of a ``flow_states`` table, in its order."""
+    columns = [
+        table.column(name).to_pylist() for name in ("file_id", "ordinal", "kind", "variable", "values")
+    ]
+    for file_id, ordinal, kind, variable, values in zip(*columns, strict=True):
         yield StateRow(
-            file_id=row["file_id"],
-            ordinal=row["ordinal"],
-            kind=StateKind(row["kind"]),
-            variable=row["variable"],
-            values=row["values"],
+            file_id=file_id, ordinal=ordinal, kind=StateKind(kind), variable=variable, values=values
         )

@@ -28,7 +28,7 @@ from codeanatomy_core.extract.pyfacts_model import CallKind
 from codeanatomy_core.normalize.engine import DEFAULT_MAX_STEPS
 from codeanatomy_core.normalize.flow_calls import CallSemantics
 from codeanatomy_core.normalize.flow_ops import KeyedAccess, program_key_constants
-from codeanatomy_core.normalize.flow_states import StateRow, restore
+from codeanatomy_core.normalize.flow_states import StateCodec, StateRow, restore
 from codeanatomy_core.normalize.flow_states import capture as capture_states
 from codeanatomy_core.normalize.module_graph import ModuleGraph
 from codeanatomy_core.normalize.program import Program
@@ -81,6 +81,7 @@ class FlowSolver(CallSemantics):
         self.keyed: list[tuple[KeyedAccess, int]] = []
         self.components: list[ComponentStats] = []
         self.states: list[StateRow] = []
+        self.codec = StateCodec(self)
         self._created = program.var_count  # variables made after this one are not frozen yet
 
     def solve(
@@ -98,7 +99,7 @@ class FlowSolver(CallSemantics):
         self.key_consts = program_key_constants(self.program) if key_consts is None else key_consts
         for component in range(len(self.graph.components)):
             if restored is not None and component in restored:
-                restore(self, restored[component])
+                restore(self.codec, restored[component])
             elif only is None or component in only:
                 if capture:
                     self.made_fields, self.made_globals = [], []
@@ -107,7 +108,7 @@ class FlowSolver(CallSemantics):
                     files = self.graph.components[component]
                     self.states.extend(
                         capture_states(
-                            self, files, made_globals=self.made_globals, made_fields=self.made_fields
+                            self.codec, files, made_globals=self.made_globals, made_fields=self.made_fields
                         )
                     )
             else:

@@ -84,7 +84,7 @@ def test_restoring_writes_nothing_into_the_restored_variables(make_repo):
     solved = _solve(root)
     rows: list[StateRow] = [row for row in solved.states if row.file_id == solved.program.files[0].file_id]
     fresh = FlowSolver(solved.program, solved.symbols, graph=solved.graph)
-    restore(fresh, rows)
+    restore(fresh.codec, rows)
     for module, name, var in [(m, n, v) for (m, n), v in fresh.globals.items()]:
         assert fresh.engine.frozen[var], (module, name)
         assert fresh.engine.pts[var] is not None
