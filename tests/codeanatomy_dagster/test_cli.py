@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +104,28 @@ def test_materialize_command_builds_everything(
     assert main(["materialize", *arguments]) == 0
     capsys.readouterr()
     assert {row[5] for row in status_rows(capsys, warehouse_root)} == {"current"}
+
+
+def test_callgraph_flow_option_chooses_what_is_solved_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_files(
+        {
+            "lib.py": "def apply(fn):\n    return fn()\n",
+            "main.py": "from lib import apply\n\ndef cb():\n    pass\n\napply(cb)\n",
+        },
+        tmp_path / "repo",
+    )
+    graphs = {}
+    for flow in ("program", "modules"):
+        assert main(["callgraph", str(root), "--format", "pycg", "--flow", flow]) == 0
+        graphs[flow] = json.loads(capsys.readouterr().out)
+    assert graphs["program"]["lib.apply"] == ["main.cb"]
+    assert graphs["modules"]["lib.apply"] == []
+
+
+def write_files(files: dict[str, str], root: Path) -> Path:
+    root.mkdir(parents=True)
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
