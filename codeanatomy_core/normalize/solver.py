@@ -186,8 +186,9 @@ class FlowSolver(CallSemantics):
                 engine.edge(call.args[0], call.result)
 
     def release(self) -> None:
-        """Keep the results (call edges, call sites, symbols); drop the solving state."""
+        """Keep the results (call edges, call sites, symbols, states); drop the solving state."""
         self.engine.release()
+        self.codec = StateCodec(self)  # its remembered value keys
         self.fields = {}
         self.field_keys = {}
         self.field_listeners = {}
