@@ -161,7 +161,8 @@ def _stored_edge_files(
     edge ids are among ``new_edges``."""
     if len(gone) == 0 and len(new_edges) == 0:
         return frozenset(), 0
-    edges = read_table(handle, ["edge_id", "src", "dst", FILE_ID])
+    # The endpoints are read only when some nodes are gone: most edits keep every node.
+    edges = read_table(handle, ["edge_id", "src", "dst", FILE_ID] if len(gone) else ["edge_id", FILE_ID])
     files = np.asarray(edges.column(FILE_ID).to_numpy(), dtype=np.int64)
     kept = ~_member(files, _ids(replaced))
     touching: frozenset[int] = frozenset()
