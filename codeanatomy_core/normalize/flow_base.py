@@ -22,7 +22,7 @@ from codeanatomy_core.normalize.builtin_models import builtin_label
 from codeanatomy_core.normalize.engine import Engine
 from codeanatomy_core.normalize.program import Program, file_callers
 from codeanatomy_core.normalize.symbols import BUILTIN_NAMES, Symbols
-from codeanatomy_core.normalize.values import RECEIVER_SITES, ValueKind, ValueTable
+from codeanatomy_core.normalize.values import DEFINED_KINDS, RECEIVER_SITES, ValueKind, ValueTable
 
 ANY = "*any"  # items stored at an unknown position
 ALL = "*all"  # every item of a container
@@ -59,7 +59,6 @@ class CallInfo(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _NO_STARRED: frozenset[int] = frozenset()
-_DEFINED = frozenset({ValueKind.FUNCTION, ValueKind.CLASS, ValueKind.INSTANCE, ValueKind.GENERATOR})
 
 
 _UNLOADED = CallInfo(
@@ -217,7 +216,7 @@ class FlowBase:
         """The index of the file that owns an object's fields, or -1 (no fields)."""
         values, program = self.values, self.program
         kind = values.kind[value]
-        if kind in _DEFINED:
+        if kind in DEFINED_KINDS:
             return program.file_of_def(values.a[value]).index
         if kind != ValueKind.CONTAINER:
             return -1

@@ -5,10 +5,9 @@ A component's solution depends on its own files and on its dependencies' solutio
 component reading them, directly or transitively, may solve differently; every other
 component solves as it did. Those are solved again, over their dependencies restored
 from their stored states (``flow_states``), and the affected files' flow rows replace the
-stored ones. Any edit that could reach further means
-a full solve: files added or removed, facts that cannot be compared, a change of the
-program's key constants (which every component reads), stored flow tables of another spec
-or other facts.
+stored ones. Any edit that could reach further means a full solve: files added or
+removed, facts that cannot be compared, a change of the program's key constants (which
+every component reads), stored flow tables of another spec or other facts.
 
 Every module reading a changed module now also read it before the edit, or reads another
 changed module: the first changed module along its old chain of imports. So the importers
@@ -38,10 +37,6 @@ class FlowScope(msgspec.Struct, frozen=True, kw_only=True):
     file_ids: tuple[int, ...]  # the files of the affected components (sorted): rows rewritten
     restored_file_ids: frozenset[int]
     key_constants: frozenset[str]  # the program's, unchanged
-
-    def loaded_files(self, graph: ModuleGraph) -> frozenset[int]:
-        """The indices of the files of the components solved or restored."""
-        return frozenset(i for c in self.affected | self.restored for i in graph.components[c])
 
 
 def flow_scope(

@@ -23,11 +23,9 @@ import pyarrow as pa
 
 from codeanatomy_core.normalize.flow_base import FlowBase
 from codeanatomy_core.normalize.program import Program
-from codeanatomy_core.normalize.values import RECEIVER_SITES, ValueKind
+from codeanatomy_core.normalize.values import DEFINED_KINDS, RECEIVER_SITES, ValueKind
 
-_DEFINED = (ValueKind.FUNCTION, ValueKind.CLASS, ValueKind.INSTANCE, ValueKind.GENERATOR)
 _NAMED = (ValueKind.MODULE, ValueKind.EXTERNAL, ValueKind.BUILTIN, ValueKind.CONST, ValueKind.TYPED)
-_OWN_SITES = ("varargs", "kwargs", "str-parts")  # (tag, definition) container sites
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder().decode
@@ -65,7 +63,7 @@ class StateCodec:
         entry = self.program.file_of_def(gid)
         return [entry.file_id, gid - entry.def_base]
 
-    def _gid(self, file_id: int, local: int) -> int:
+    def def_gid(self, file_id: int, local: int) -> int:
         return self.program.files[self._file_index[file_id]].def_base + local
 
     def _call(self, gid: int) -> list[int]:
@@ -86,7 +84,7 @@ class StateCodec:
     def _value_key(self, value: int) -> list[Any]:
         values = self.solver.values
         kind, a, b = values.kind[value], values.a[value], values.b[value]
-        if kind in _DEFINED:
+        if kind in DEFINED_KINDS:
             return [kind, *self._def(a)]
         if kind == ValueKind.BOUND_METHOD:
             return [kind, *self._def(a), b]
@@ -112,14 +110,14 @@ class StateCodec:
     def value_of(self, key: list[Any]) -> int:
         values = self.solver.values
         kind = ValueKind(key[0])
-        if kind in _DEFINED:
-            return values.intern(kind, self._gid(key[1], key[2]))
+        if kind in DEFINED_KINDS:
+            return values.intern(kind, self.def_gid(key[1], key[2]))
         if kind == ValueKind.BOUND_METHOD:
-            return values.intern(kind, self._gid(key[1], key[2]), key[3])
+            return values.intern(kind, self.def_gid(key[1], key[2]), key[3])
         if kind in _NAMED:
             return values.intern(kind, key[1])
         if kind == ValueKind.SUPER:
-            return values.intern(kind, self._gid(key[1], key[2]), self.value_of(key[3]))
+            return values.intern(kind, self.def_gid(key[1], key[2]), self.value_of(key[3]))
         if kind == ValueKind.TYPE_METHOD:
             receiver = -1 if key[3] is None else self.value_of(key[3])
             return values.intern(kind, (key[1], key[2]), receiver)
@@ -134,8 +132,8 @@ class StateCodec:
         if tag == 2:
             return ("builtin", self._call_gid(key[1], key[2]), key[3])
         if tag == 3:
-            return (key[1], self.value_of(key[2]), self._gid(key[3], key[4]))
-        return (key[1], self._gid(key[2], key[3]))
+            return (key[1], self.value_of(key[2]), self.def_gid(key[3], key[4]))
+        return (key[1], self.def_gid(key[2], key[3]))
 
     def encode_values(self, found: Iterable[int]) -> bytes:
         rank = self.solver.values.rank
@@ -212,7 +210,7 @@ def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
             var = solver.fields[obj, key] = engine.new_var()
             solver.field_keys.setdefault(obj, []).append(key)
         else:
-            signature = solver.signatures[codec._gid(variable[0], variable[1])]
+            signature = solver.signatures[codec.def_gid(variable[0], variable[1])]
             var = signature.ret_var if row.kind is StateKind.RETURN else signature.yield_var
         engine.add(var, values)
         engine.freeze(var)

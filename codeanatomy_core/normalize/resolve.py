@@ -161,18 +161,22 @@ def solve_program(
     only: frozenset[int] | None = None,
     restored: Mapping[int, Sequence[StateRow]] | None = None,
     capture: bool = False,
-    loaded: frozenset[int] | None = None,
     key_consts: frozenset[str] | None = None,
 ) -> Resolution:
     """Resolve a decoded program (``diagnostics``: those of its decoding; ``only``,
     ``restored``, ``capture``: the components of ``graph`` to solve, those to restore from
-    their states and whether to record the solved ones', see ``FlowSolver.solve``; ``loaded``:
-    the files of those components; ``key_consts``: the program's key constants, when known).
-    Call it with the collector paused (see :func:`collector_paused`)."""
+    their states and whether to record the solved ones', see ``FlowSolver.solve``: with
+    ``only``, only their files' definitions are loaded; ``key_consts``: the program's key
+    constants, when known). Call it with the collector paused (see :func:`collector_paused`)."""
     found = list(diagnostics)
     started = time.perf_counter()
     symbols = Symbols(program)
     indexed = time.perf_counter()
+    graph = ModuleGraph(program) if graph is None else graph
+    loaded = None
+    if only is not None:
+        parts = only | (restored or {}).keys()
+        loaded = frozenset(index for component in parts for index in graph.components[component])
     flow = FlowSolver(program, symbols, max_steps=max_steps, graph=graph, files=loaded)
     stats = flow.solve(only=only, restored=restored, capture=capture, key_consts=key_consts)
     flow.release()  # the tables need the call edges only: free the points-to sets early

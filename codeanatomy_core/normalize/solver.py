@@ -101,15 +101,15 @@ class FlowSolver(CallSemantics):
             if restored is not None and component in restored:
                 restore(self.codec, restored[component])
             elif only is None or component in only:
+                made_fields: list[tuple[int, str, int]] = []
+                made_globals: list[tuple[str, str, int]] = []
                 if capture:
-                    self.made_fields, self.made_globals = [], []
+                    self.made_fields, self.made_globals = made_fields, made_globals
                 self._solve_component(component)
-                if self.made_fields is not None and self.made_globals is not None:
+                if capture:
                     files = self.graph.components[component]
                     self.states.extend(
-                        capture_states(
-                            self.codec, files, made_globals=self.made_globals, made_fields=self.made_fields
-                        )
+                        capture_states(self.codec, files, made_globals=made_globals, made_fields=made_fields)
                     )
             else:
                 continue

@@ -98,10 +98,7 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                 }
                 context = TableContext(program, Symbols(program))
                 tables.update(static.result(context))
-                details = {
-                    "files": str(facts.num_rows),
-                    "flow": "kept (flow input unchanged)",
-                }
+                details = {"files": str(facts.num_rows), "flow": "kept (flow input unchanged)"}
             else:
                 graph = ModuleGraph(program, granularity=ctx.repository.flow)
                 scope = flow_scope(ctx, changes, program, graph, complete=not decode_diagnostics)
@@ -118,7 +115,6 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                     only=None if scope is None else scope.affected,
                     restored=None if scope is None else stored_states(ctx, scope, graph, program),
                     capture=ctx.repository.flow is FlowGranularity.MODULES,
-                    loaded=None if scope is None else scope.loaded_files(graph),
                     key_consts=None if scope is None else scope.key_constants,
                 )
                 # One context for the flow and the static tables (ids, names, candidates).

@@ -33,6 +33,8 @@ class ValueKind(IntEnum):
 
 
 CONST_TYPES = {"s": "str", "i": "int"}
+# Values whose payload is a definition (global id): a function, class, instance, generator.
+DEFINED_KINDS = frozenset({ValueKind.FUNCTION, ValueKind.CLASS, ValueKind.INSTANCE, ValueKind.GENERATOR})
 # Container sites made from a receiver value: ("values" | "items" | "item", receiver id,
 # the enclosing definition of the call that made it).
 RECEIVER_SITES = frozenset({"values", "items", "item"})
