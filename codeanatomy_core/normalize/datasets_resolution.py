@@ -8,7 +8,7 @@ whose rows are the alternatives; ``candidate_count`` is the size of the group.
 from __future__ import annotations
 
 from codeanatomy_core.normalize.datasets import TARGET_KINDS, UPSTREAM, file_id_field
-from codeanatomy_core.normalize.kinds import DiagnosticKind, ResolutionMethod
+from codeanatomy_core.normalize.kinds import DiagnosticKind, ResolutionMethod, StateKind
 from codeanatomy_core.specs import ContractSpec, DatasetSpec, DeltaWritePolicy, Domain, FieldSpec
 from codeanatomy_core.specs.model import UTF8_BYTES
 from codeanatomy_core.specs.types import BINARY, FLOAT64, INT32, INT64, STRING
@@ -16,7 +16,7 @@ from codeanatomy_core.specs.types import BINARY, FLOAT64, INT32, INT64, STRING
 METHODS = tuple(m.value for m in ResolutionMethod)
 # The meaning of the flow fixpoint's results (its bounds, what an external call gives, ...):
 # bumped when they change, so stored call targets and flow diagnostics become stale.
-FLOW_LOGIC_VERSION = 4  # 4: solved per import cycle, in dependency order
+FLOW_LOGIC_VERSION = 5  # 4: solved per import cycle; 5: parameter summaries across cycles
 
 
 def _candidate_fields(owner: str, owner_tag: str) -> tuple[FieldSpec, ...]:
@@ -122,14 +122,20 @@ FLOW_STATES = DatasetSpec(
     domain=Domain.NORMALIZE,
     logic_version=FLOW_LOGIC_VERSION,
     description="What each file's part of the flow gives the modules importing it (namespaces, "
-    "fields of its objects, returns of its functions), kept with FLOW=modules so that an edit "
+    "fields of its objects, returns of its functions, summaries of its parameters, the modules "
+    "whose call sites it fed), kept with FLOW=modules so that an edit "
     "restores the edited modules' dependencies instead of solving them again. Empty with "
     "FLOW=program.",
     fields=(
         FieldSpec(name="state_id", dtype=INT64, nullable=False, description="stable_id(file_id, ordinal)"),
         file_id_field(),
         FieldSpec(name="ordinal", dtype=INT32, nullable=False, description="order of the file's variables"),
-        FieldSpec(name="kind", dtype=STRING, nullable=False, description="namespace, field, return or yield"),
+        FieldSpec(
+            name="kind",
+            dtype=STRING,
+            nullable=False,
+            description="namespace, field, return, yield, summary or feeds",
+        ),
         FieldSpec(name="variable", dtype=BINARY, nullable=False, description="msgpack: the variable's key"),
         FieldSpec(name="values", dtype=BINARY, nullable=False, description="msgpack: its values' keys"),
     ),
@@ -137,7 +143,7 @@ FLOW_STATES = DatasetSpec(
     ordering=("file_id", "ordinal"),
     upstream=UPSTREAM,
     file_id_column="file_id",
-    contract=ContractSpec(allowed_values={"kind": ("namespace", "field", "return", "yield")}),
+    contract=ContractSpec(allowed_values={"kind": tuple(k.value for k in StateKind)}),
 )
 
 RESOLUTION_DATASETS = (REF_BINDINGS, CALL_TARGETS, NORMALIZE_DIAGNOSTICS, FLOW_STATES)

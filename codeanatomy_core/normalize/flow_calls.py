@@ -19,11 +19,12 @@ from codeanatomy_core.normalize.builtin_models import (
 from codeanatomy_core.normalize.external_names import names_a_class
 from codeanatomy_core.normalize.flow_base import ANY, CallInfo
 from codeanatomy_core.normalize.flow_builtins import BuiltinSemantics
+from codeanatomy_core.normalize.flow_summaries import ParamSummaries
 from codeanatomy_core.normalize.kinds import Via
 from codeanatomy_core.normalize.values import ValueKind
 
 
-class CallSemantics(BuiltinSemantics):
+class CallSemantics(BuiltinSemantics, ParamSummaries):
     """Resolves call sites as their callee variables gain values."""
 
     def load_calls(self, gids: Iterable[int]) -> None:
@@ -109,18 +110,28 @@ class CallSemantics(BuiltinSemantics):
         if key in self.bound_calls:
             return
         self.bound_calls.add(key)
-        self._bind_positional(call, function, positional, offset, signature.var_positional)
-        self._bind_keywords(call, function, signature.named, signature.var_keyword)
+        generator = signature.flags & DefFlag.GENERATOR
+        # Where a summarized parameter's argument returns to (see flow_summaries).
+        result = call.result if with_result and not generator else -1
+        self._bind_positional(call, function, positional, offset, signature.var_positional, result=result)
+        self._bind_keywords(call, function, signature.named, signature.var_keyword, result=result)
         if with_result and call.result >= 0:
-            if signature.flags & DefFlag.GENERATOR:
+            if generator:
                 self.engine.add_value(call.result, self.values.generator(function))
             else:
                 self.engine.edge(signature.ret_var, call.result)
 
     def _bind_positional(
-        self, call: CallInfo, function: int, positional: Sequence[int], offset: int, var_positional: int
+        self,
+        call: CallInfo,
+        function: int,
+        positional: Sequence[int],
+        offset: int,
+        var_positional: int,
+        *,
+        result: int,
     ) -> None:
-        engine = self.engine
+        engine, pass_arg = self.engine, self.pass_arg
         extra = (
             self.field(self.values.container("tuple", ("varargs", function)), ANY)
             if var_positional >= 0
@@ -136,17 +147,19 @@ class CallSemantics(BuiltinSemantics):
                 spread = True
                 source = self.elements(arg) if index in call.starred else arg
                 for param in positional[position:]:
-                    engine.edge(source, param)
+                    pass_arg(source, param, result)
                 engine.edge(source, extra)
                 continue
             if position < len(positional):
-                engine.edge(arg, positional[position])
+                pass_arg(arg, positional[position], result)
             else:
                 engine.edge(arg, extra)
             position += 1
 
-    def _bind_keywords(self, call: CallInfo, function: int, named: dict[str, int], var_keyword: int) -> None:
-        engine = self.engine
+    def _bind_keywords(
+        self, call: CallInfo, function: int, named: dict[str, int], var_keyword: int, *, result: int
+    ) -> None:
+        engine, pass_arg = self.engine, self.pass_arg
         kwargs = self.values.container("dict", ("kwargs", function)) if var_keyword >= 0 else -1
         for name, var in zip(call.keywords, call.keyword_vars, strict=True):
             if var < 0:
@@ -154,11 +167,11 @@ class CallSemantics(BuiltinSemantics):
             if name is None:  # **mapping: any item may be any parameter
                 items = self.items(var)
                 for param in named.values():
-                    engine.edge(items, param)
+                    pass_arg(items, param, result)
                 if kwargs >= 0:
                     engine.edge(items, self.field(kwargs, ANY))
             elif name in named:
-                engine.edge(var, named[name])
+                pass_arg(var, named[name], result)
             elif kwargs >= 0:
                 engine.edge(var, self.field(kwargs, f"s:{name}"))
 

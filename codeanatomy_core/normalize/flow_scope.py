@@ -12,9 +12,17 @@ every component reads), stored flow tables of another spec or other facts.
 Every module reading a changed module now also read it before the edit, or reads another
 changed module: the first changed module along its old chain of imports. So the importers
 in the current import graph cover every component whose solution may have changed.
+
+A component solved again may also have fed call sites of a dependency (callables passed to
+its functions, see ``flow_summaries``): those call sites' rows change with it. The
+components it fed before the edit (its stored ``feeds`` row) are solved again too, with
+their own readers, until no component solved again fed one that is not. One it feeds only
+after the edit is found by the solve itself: the step then solves everything.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import msgspec
 import pyarrow as pa
@@ -22,7 +30,7 @@ import pyarrow.compute as pc
 
 from codeanatomy_core.normalize.datasets_resolution import FLOW_STATES
 from codeanatomy_core.normalize.flow_reuse import stored_flow_current, unchanged_key_constants
-from codeanatomy_core.normalize.flow_states import StateRow, state_rows
+from codeanatomy_core.normalize.flow_states import StateKind, StateRow, fed_ids, state_rows
 from codeanatomy_core.normalize.incremental import FactsChanges
 from codeanatomy_core.normalize.module_graph import ModuleGraph
 from codeanatomy_core.normalize.program import Program
@@ -58,6 +66,7 @@ def flow_scope(
         return None
     changed = [entry.index for entry in program.files if entry.file_id in changes.changed]
     affected = graph.importer_closure({graph.component_of[index] for index in changed})
+    affected = _with_fed(affected, ctx, program, graph)
     restored = graph.dependency_closure(affected) - affected
     files = program.files
 
@@ -73,6 +82,26 @@ def flow_scope(
     )
 
 
+def _with_fed(
+    affected: frozenset[int], ctx: StepContext, program: Program, graph: ModuleGraph
+) -> frozenset[int]:
+    """``affected`` grown by the components they fed before the edit, and their readers."""
+    table = read_dataset(FLOW_STATES, warehouse=ctx.warehouse, columns=["file_id", "kind", "values"])
+    table = table.filter(pc.equal(table.column("kind"), StateKind.FEEDS.value))
+    index_of = {entry.file_id: entry.index for entry in program.files}
+    fed_by: dict[int, set[int]] = {}  # component -> components it fed
+    origins, fed_lists = table.column("file_id").to_pylist(), table.column("values").to_pylist()
+    for file_id, data in zip(origins, fed_lists, strict=True):
+        # (Every stored file id is a file of the program: files added or removed mean a full solve.)
+        origin = graph.component_of[index_of[file_id]]
+        fed_by.setdefault(origin, set()).update(graph.component_of[index_of[fed]] for fed in fed_ids(data))
+    while True:
+        fed = {component for origin in affected for component in fed_by.get(origin, ())}
+        if fed <= affected:
+            return affected
+        affected = graph.importer_closure(affected | fed)
+
+
 def stored_states(
     ctx: StepContext, scope: FlowScope, graph: ModuleGraph, program: Program
 ) -> dict[int, list[StateRow]]:
@@ -86,3 +115,9 @@ def stored_states(
     for row in state_rows(table):
         found[graph.component_of[index_of[row.file_id]]].append(row)
     return found
+
+
+def fed_beyond(scope: FlowScope, fed: Mapping[int, frozenset[int]]) -> frozenset[int]:
+    """The components the solve of ``scope`` fed (``fed``: per solved component) that it
+    did not solve again: their call sites' rows changed, so everything must be solved."""
+    return frozenset(component for found in fed.values() for component in found) - scope.affected

@@ -15,13 +15,13 @@ readers see an object's field keys in that order) and of its functions' returns.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from enum import StrEnum
 from typing import Any
 
 import msgspec
 import pyarrow as pa
 
-from codeanatomy_core.normalize.flow_base import FlowBase
+from codeanatomy_core.normalize.flow_summaries import ParamSummaries
+from codeanatomy_core.normalize.kinds import StateKind
 from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.normalize.values import DEFINED_KINDS, RECEIVER_SITES, ValueKind
 
@@ -29,13 +29,6 @@ _NAMED = (ValueKind.MODULE, ValueKind.EXTERNAL, ValueKind.BUILTIN, ValueKind.CON
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder().decode
-
-
-class StateKind(StrEnum):
-    NAMESPACE = "namespace"  # variable: [module, name] ("\0name": bound from outside)
-    FIELD = "field"  # variable: [object, field key]
-    RETURN = "return"  # variable: [file id, definition index]
-    YIELD = "yield"
 
 
 class StateRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -50,7 +43,7 @@ class StateCodec:
     """Values and variables of a solver <-> their content keys (msgpack-friendly lists;
     one codec per solver: value keys are remembered)."""
 
-    def __init__(self, solver: FlowBase) -> None:
+    def __init__(self, solver: ParamSummaries) -> None:
         self.solver = solver
         program: Program = solver.program
         self.program = program
@@ -135,6 +128,13 @@ class StateCodec:
             return (key[1], self.value_of(key[2]), self.def_gid(key[3], key[4]))
         return (key[1], self.def_gid(key[2], key[3]))
 
+    def encode_sites(self, sites: Iterable[int]) -> bytes:
+        """Call sites as [file id, index in the file] ([] for RETURNS, see flow_summaries)."""
+        return _encode([[] if site < 0 else self._call(site) for site in sites])
+
+    def sites_of(self, data: bytes) -> tuple[int, ...]:
+        return tuple(sorted(-1 if not key else self._call_gid(key[0], key[1]) for key in _decode(data)))
+
     def encode_values(self, found: Iterable[int]) -> bytes:
         rank = self.solver.values.rank
         return _encode([self.value_key(v) for v in sorted(found, key=rank.__getitem__)])
@@ -146,31 +146,31 @@ def capture(
     *,
     made_globals: list[tuple[str, str, int]],
     made_fields: list[tuple[int, str, int]],
+    summaries: Iterable[tuple[int, int, tuple[int, ...]]] = (),
+    fed: Iterable[int] = (),
 ) -> list[StateRow]:
     """The state rows of a solved component (``files``: its file indices; ``made_globals``
-    and ``made_fields``: the namespace and field variables made while it was solved)."""
+    and ``made_fields``: the namespace and field variables made while it was solved;
+    ``summaries``: (file index, parameter variable, sites) of its functions; ``fed``: the
+    file indices of the call sites it fed)."""
     solver = codec.solver
     program, engine = solver.program, solver.engine
+    files = tuple(files)
     own = set(files)
     rows: list[StateRow] = []
     counters: dict[int, int] = {}
 
-    def add(index: int, kind: StateKind, variable: list[Any], var: int) -> None:
-        found = engine.pts[var]
-        if not found:
-            return
+    def append(index: int, kind: StateKind, variable: list[Any], values: bytes) -> None:
         file_id = program.files[index].file_id
         ordinal = counters.get(file_id, 0)
         counters[file_id] = ordinal + 1
-        rows.append(
-            StateRow(
-                file_id=file_id,
-                ordinal=ordinal,
-                kind=kind,
-                variable=_encode(variable),
-                values=codec.encode_values(found),
-            )
-        )
+        row = StateRow(file_id=file_id, ordinal=ordinal, kind=kind, variable=_encode(variable), values=values)
+        rows.append(row)
+
+    def add(index: int, kind: StateKind, variable: list[Any], var: int) -> None:
+        found = engine.pts[var]
+        if found:
+            append(index, kind, variable, codec.encode_values(found))
 
     for module, name, var in sorted(made_globals):
         entry = program.modules.get(module)
@@ -189,6 +189,12 @@ def capture(
             for kind, var in ((StateKind.RETURN, signature.ret_var), (StateKind.YIELD, signature.yield_var)):
                 if var >= 0:
                     add(index, kind, [entry.file_id, local], var)
+    for index, param, sites in summaries:
+        entry = program.files[index]
+        append(index, StateKind.SUMMARY, [entry.file_id, param - entry.var_base], codec.encode_sites(sites))
+    fed_ids = sorted({program.files[index].file_id for index in fed})
+    if fed_ids:
+        append(files[0], StateKind.FEEDS, [], _encode(fed_ids))
     return rows
 
 
@@ -200,6 +206,12 @@ def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
     known: dict[bytes, list[int]] = {}  # many variables hold the same values
     for row in rows:
         variable = _decode(row.variable)
+        if row.kind is StateKind.SUMMARY:
+            entry = codec.program.files[codec._file_index[variable[0]]]
+            solver.param_sites[entry.var_base + variable[1]] = codec.sites_of(row.values)
+            continue
+        if row.kind is StateKind.FEEDS:
+            continue  # read by flow_scope
         values = known.get(row.values)
         if values is None:
             values = known[row.values] = [codec.value_of(key) for key in _decode(row.values)]
@@ -214,6 +226,12 @@ def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
             var = signature.ret_var if row.kind is StateKind.RETURN else signature.yield_var
         engine.add(var, values)
         engine.freeze(var)
+
+
+def fed_ids(data: bytes) -> list[int]:
+    """The file ids of a ``feeds`` row's values."""
+    found: list[int] = _decode(data)
+    return found
 
 
 def state_rows(table: pa.Table) -> Iterator[StateRow]:

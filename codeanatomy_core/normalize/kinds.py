@@ -44,6 +44,17 @@ class Via(IntEnum):
     DECORATOR = 10
 
 
+class StateKind(StrEnum):
+    """What a row of ``flow_states`` keeps of a solved component (see ``flow_states``)."""
+
+    NAMESPACE = "namespace"  # variable: [module, name] ("\0name": bound from outside)
+    FIELD = "field"  # variable: [object, field key]
+    RETURN = "return"  # variable: [file id, definition index]
+    YIELD = "yield"
+    SUMMARY = "summary"  # variable: [file id, parameter variable]; values: call sites (see flow_summaries)
+    FEEDS = "feeds"  # variable: []; values: the file ids of the call sites the component fed
+
+
 class DiagnosticKind(StrEnum):
     FIXPOINT_BOUND = "fixpoint_bound"  # the propagation step bound stopped the fixpoint
     WIDENED = "widened"  # variables whose data values were summarized by type

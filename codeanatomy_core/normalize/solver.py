@@ -81,6 +81,7 @@ class FlowSolver(CallSemantics):
         self.keyed: list[tuple[KeyedAccess, int]] = []
         self.components: list[ComponentStats] = []
         self.states: list[StateRow] = []
+        self.init_summaries()
         self.codec = StateCodec(self)
         self._created = program.var_count  # variables made after this one are not frozen yet
 
@@ -105,11 +106,21 @@ class FlowSolver(CallSemantics):
                 made_globals: list[tuple[str, str, int]] = []
                 if capture:
                     self.made_fields, self.made_globals = made_fields, made_globals
+                self.component = component
                 self._solve_component(component)
+                files = self.graph.components[component]
+                # One component (the whole program) has no readers to summarize for.
+                summaries = self.summarize(files) if len(self.graph.components) > 1 else []
                 if capture:
-                    files = self.graph.components[component]
                     self.states.extend(
-                        capture_states(self.codec, files, made_globals=made_globals, made_fields=made_fields)
+                        capture_states(
+                            self.codec,
+                            files,
+                            made_globals=made_globals,
+                            made_fields=made_fields,
+                            summaries=summaries,
+                            fed=self.fed_files.get(component, ()),
+                        )
                     )
             else:
                 continue
@@ -166,6 +177,15 @@ class FlowSolver(CallSemantics):
         self.field_listeners = {}
         self.after_first = True
 
+    def fed_components(self) -> dict[int, frozenset[int]]:
+        """Solved component -> the other components whose call sites it fed (see
+        ``flow_summaries``)."""
+        component_of = self.graph.component_of
+        return {
+            component: frozenset(component_of[index] for index in files) - {component}
+            for component, files in sorted(self.fed_files.items())
+        }
+
     def file_calls(self, index: int) -> range:
         entry = self.program.files[index]
         return range(entry.call_base, entry.call_base + len(entry.facts.calls))
@@ -199,6 +219,8 @@ class FlowSolver(CallSemantics):
         self.bound_calls = set()
         self.called_instances = set()
         self.keyed = []
+        self.param_sites = {}
+        self.fed_vars = {}
 
     def stats(self) -> FlowStats:
         return FlowStats(

@@ -37,12 +37,13 @@ from codeanatomy_core.normalize.datasets import (
 from codeanatomy_core.normalize.datasets_resolution import REF_BINDINGS, RESOLUTION_DATASETS
 from codeanatomy_core.normalize.dependents import import_dependents
 from codeanatomy_core.normalize.flow_reuse import FLOW_OUTPUTS, FLOW_SETTING, flow_inputs_unchanged
-from codeanatomy_core.normalize.flow_scope import FlowScope, flow_scope, stored_states
+from codeanatomy_core.normalize.flow_scope import FlowScope, fed_beyond, flow_scope, stored_states
 from codeanatomy_core.normalize.incremental import FactsChanges, facts_digests, plan_changes
 from codeanatomy_core.normalize.module_graph import ModuleGraph
 from codeanatomy_core.normalize.parallel import FACTS_COLUMNS, StaticTables
 from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.normalize.resolve import (
+    Diagnostic,
     Resolution,
     collector_paused,
     decode_program,
@@ -107,16 +108,23 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                         f"normalize: flow solved again for {len(scope.file_ids)} files reading a changed "
                         f"file, over {len(scope.restored_file_ids)} files restored from their flow states"
                     )
-                resolution = solve_program(
-                    program,
-                    diagnostics=decode_diagnostics,
-                    decode_s=decode_s,
-                    graph=graph,
-                    only=None if scope is None else scope.affected,
-                    restored=None if scope is None else stored_states(ctx, scope, graph, program),
-                    capture=ctx.repository.flow is FlowGranularity.MODULES,
-                    key_consts=None if scope is None else scope.key_constants,
+                resolution = _solve(
+                    ctx, program, graph=graph, scope=scope, diagnostics=decode_diagnostics, decode_s=decode_s
                 )
+                if scope is not None and (beyond := fed_beyond(scope, resolution.flow.fed_components())):
+                    ctx.log(
+                        f"normalize: the edit made call sites of {len(beyond)} more components reachable "
+                        "through arguments: the flow is solved whole"
+                    )
+                    scope = None
+                    resolution = _solve(
+                        ctx,
+                        program,
+                        graph=graph,
+                        scope=scope,
+                        diagnostics=decode_diagnostics,
+                        decode_s=decode_s,
+                    )
                 # One context for the flow and the static tables (ids, names, candidates).
                 context = TableContext(program, resolution.symbols)
                 tables = flow_tables(resolution, context)
@@ -132,6 +140,27 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
         count = len(bindings_only)
         ctx.log(f"normalize: ref_bindings resolved again for {count} files importing a changed module")
     return _outputs(ctx, tables, details=details, changes=changes, bindings_only=bindings_only, scope=scope)
+
+
+def _solve(
+    ctx: StepContext,
+    program: Program,
+    *,
+    graph: ModuleGraph,
+    scope: FlowScope | None,
+    diagnostics: list[Diagnostic],
+    decode_s: float,
+) -> Resolution:
+    return solve_program(
+        program,
+        diagnostics=diagnostics,
+        decode_s=decode_s,
+        graph=graph,
+        only=None if scope is None else scope.affected,
+        restored=None if scope is None else stored_states(ctx, scope, graph, program),
+        capture=ctx.repository.flow is FlowGranularity.MODULES,
+        key_consts=None if scope is None else scope.key_constants,
+    )
 
 
 def _outputs(

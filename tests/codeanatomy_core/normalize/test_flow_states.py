@@ -26,15 +26,19 @@ FILES = {
 
         def gen():
             yield make
+
+        def apply(fn):
+            return fn()
         """,
     "main.py": """
-        from lib import REGISTRY, Base, gen, make
+        from lib import REGISTRY, Base, apply, gen, make
 
         obj = make()
         obj.run()
         REGISTRY["a"]("s")
         for f in gen():
             f()
+        apply(make)
         """,
 }
 
@@ -57,11 +61,23 @@ def test_a_restored_component_gives_its_readers_what_solving_it_gave(make_repo):
     solved = _solve(root)
     lib_rows = [row for row in solved.states if row.file_id == solved.program.files[0].file_id]
     kinds = {row.kind for row in lib_rows}
-    assert kinds == {StateKind.NAMESPACE, StateKind.FIELD, StateKind.RETURN, StateKind.YIELD}
+    assert kinds == {
+        StateKind.NAMESPACE,
+        StateKind.FIELD,
+        StateKind.RETURN,
+        StateKind.YIELD,
+        StateKind.SUMMARY,
+    }
     assert [row.ordinal for row in lib_rows] == list(range(len(lib_rows)))
+    main_rows = [row for row in solved.states if row.file_id == solved.program.files[1].file_id]
+    assert [row.kind for row in main_rows if row.kind is StateKind.FEEDS] == [StateKind.FEEDS]  # lib's fn()
 
     restored = _solve(root, restored=lib_rows)  # main.py solved over lib.py's stored state
-    main_calls = range(restored.program.files[1].call_base, restored.program.call_count)
+    assert restored.param_sites == solved.param_sites
+    lib = restored.program.files[0]
+    fed = next(lib.call_base + i for i, call in enumerate(lib.facts.calls) if call.callee_path == "fn")
+    # main's call sites, and lib's fn() that main fed (lib's own call edges are not restored).
+    main_calls = [fed, *range(restored.program.files[1].call_base, restored.program.call_count)]
 
     def named(solver: FlowSolver, gid: int) -> set[str]:
         return {
@@ -77,6 +93,7 @@ def test_a_restored_component_gives_its_readers_what_solving_it_gave(make_repo):
         "lib.Base.run",
         "lib.gen",
     }
+    assert named(restored, fed) == {"lib.make"}
 
 
 def test_restoring_writes_nothing_into_the_restored_variables(make_repo):

@@ -33,16 +33,32 @@ def test_the_program_granularity_is_one_component(make_repo):
     assert graph.depends == (frozenset(),)
 
 
-def test_per_module_components_do_not_follow_arguments_into_imported_modules(make_repo):
+def test_per_module_components_do_not_follow_receivers_into_imported_modules(make_repo):
     root = make_repo(
         {
-            "lib.py": "def apply(fn):\n    return fn()\n\ndef make():\n    return apply\n",
-            "main.py": "from lib import apply, make\n\ndef cb():\n    pass\n\napply(cb)\nmake()(cb)\n",
+            "lib.py": """
+                class Base:
+                    def run(self):
+                        return self.hook()
+
+                    def hook(self):
+                        pass
+                """,
+            "main.py": """
+                from lib import Base
+
+                class Mine(Base):
+                    def hook(self):
+                        pass
+
+                Mine().run()
+                """,
         }
     )
     whole = call_graph_of_folder(root)
     modular = call_graph_of_folder(root, flow=FlowGranularity.MODULES)
-    assert whole["lib.apply"] == ["main.cb"]
-    assert modular["lib.apply"] == []  # cb would have to flow into lib, solved before main
-    # What main reads of lib (its functions, what they return) is followed either way.
-    assert whole["main"] == modular["main"] == ["lib.apply", "lib.make"]
+    assert whole["lib.Base.run"] == ["lib.Base.hook", "main.Mine.hook"]
+    # A Mine instance would have to reach run's self, solved with lib before main.
+    assert modular["lib.Base.run"] == ["lib.Base.hook"]
+    # What main reads of lib (its classes, their methods) is followed either way.
+    assert whole["main"] == modular["main"] == ["lib.Base.run"]

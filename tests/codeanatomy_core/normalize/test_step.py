@@ -114,6 +114,49 @@ def test_per_module_flow_solves_only_what_an_edit_reaches(tmp_path: Path, make_r
         assert incremental.equals(_sorted(read_dataset(spec, warehouse=fresh))), spec.name
 
 
+def test_per_module_flow_solves_again_the_modules_an_edit_fed(tmp_path: Path, make_repo, warehouse):
+    files = {
+        **MODULAR_FILES,
+        "base.py": "def helper():\n    return 1\n\ndef apply(fn):\n    return fn()\n",
+        "left.py": "from base import apply\n\ndef one():\n    pass\n\ndef two():\n    pass\n\napply(one)\n",
+    }
+    root = make_repo(files)
+    repository = RepositoryConfig(root=str(root), flow=FlowGranularity.MODULES)
+    steps = default_steps()
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    assert _apply_targets(warehouse) == {"left.one"}
+    left = root / "left.py"
+    left.write_text(left.read_text().replace("apply(one)", "apply(two)"))
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    # left fed base's call site before the edit: base is solved again, and so is right.
+    stamp = read_last_commit(CALL_TARGETS, warehouse=warehouse)
+    assert stamp is not None and stamp.details["flow_files_solved"] == "3"
+    assert _apply_targets(warehouse) == {"left.two"}
+
+    left.write_text(left.read_text().replace("apply(two)", "pass"))
+    (root / "right.py").write_text(MODULAR_FILES["right.py"] + "\nfrom base import apply\n\napply(go)\n")
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    assert _apply_targets(warehouse) == {"right.go"}
+
+    fresh = Warehouse.at(tmp_path / "fresh")
+    run_pipeline(steps, repository=repository, warehouse=fresh, workers=1, only=STEPS)
+    for spec in NORMALIZE_STEP.outputs:
+        incremental = _sorted(read_dataset(spec, warehouse=warehouse))
+        assert incremental.equals(_sorted(read_dataset(spec, warehouse=fresh))), spec.name
+
+
+def _apply_targets(warehouse) -> set[str]:
+    """The targets of the call in base.apply."""
+    defs = {
+        r["def_id"]: r["qualified_name"] for r in read_dataset(DEFINITIONS, warehouse=warehouse).to_pylist()
+    }
+    return {
+        r["target_name"]
+        for r in read_dataset(CALL_TARGETS, warehouse=warehouse).to_pylist()
+        if defs[r["caller_def_id"]] == "base.apply"
+    }
+
+
 def test_changing_the_flow_setting_makes_the_normalize_tables_stale(make_repo, warehouse):
     root = make_repo(MODULAR_FILES)
     steps = default_steps()
