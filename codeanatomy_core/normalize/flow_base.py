@@ -74,6 +74,15 @@ _UNLOADED = CallInfo(
 )
 
 
+def add_edge(edges: dict[int, dict[int, int]], call: int, target: int, method: int) -> None:
+    targets = edges.get(call)
+    if targets is None:
+        edges[call] = {target: method}
+    else:  # the most direct way wins, whatever the propagation order
+        current = targets.get(target)
+        targets[target] = method if current is None else min(current, method)
+
+
 def _global(var: int, base: int) -> int:
     return var + base if var >= 0 else -1
 
@@ -101,6 +110,10 @@ class FlowBase:
         self.element_vars: dict[int, int] = {}
         # call gid -> target -> method flags; target >= 0: def gid, < 0: ~symbol index
         self.call_edges: dict[int, dict[int, int]] = {}
+        # Call edges made at a solved component's call sites by the component being solved
+        # (callables passed to its functions, see flow_summaries): component -> call -> ...
+        self.fed_edges: dict[int, dict[int, dict[int, int]]] = {}
+        self.component = -1  # the component being solved
         self.symbol_names: list[str] = []
         self._symbol_ids: dict[str, int] = {}
         self.signatures: dict[int, Signature] = {}
@@ -329,12 +342,10 @@ class FlowBase:
         return ~index
 
     def record(self, call: int, target: int, method: int) -> None:
-        targets = self.call_edges.get(call)
-        if targets is None:
-            self.call_edges[call] = {target: method}
-        else:  # the most direct way wins, whatever the propagation order
-            current = targets.get(target)
-            targets[target] = method if current is None else min(current, method)
+        edges = self.call_edges
+        if self.after_first and self.solved[self.program.file_of_call(call).index]:
+            edges = self.fed_edges.setdefault(self.component, {})
+        add_edge(edges, call, target, method)
 
     def record_builtin(self, call: int, name: str, method: int) -> None:
         self.record(call, self.symbol(builtin_label(name)), method)

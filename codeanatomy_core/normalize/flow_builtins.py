@@ -22,7 +22,7 @@ class BuiltinSemantics(FlowOps, ABC):
     """Models of builtins; callbacks are dispatched like calls at the builtin's call site."""
 
     bound_calls: set[tuple[int, int, int, int, bool]]
-    called_instances: set[tuple[int, int, int]]
+    called_instances: set[tuple[int, int, int, int]]
 
     @abstractmethod
     def dispatch(self, gid: int, call: CallInfo, callees: Iterable[int], *, tag: int) -> None:

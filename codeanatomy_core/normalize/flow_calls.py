@@ -59,7 +59,9 @@ class CallSemantics(BuiltinSemantics, ParamSummaries):
             elif kind == ValueKind.CLASS:
                 self.instantiate(gid, call, first[value], with_result=True, tag=tag)
             elif kind == ValueKind.INSTANCE:
-                key = (gid, tag, first[value])  # once per site and class: __call__ may cycle
+                # Once per site, class and component (a component feeding a solved one's call
+                # site calls what it passes whatever that one called there): __call__ may cycle.
+                key = (gid, tag, first[value], self.component)
                 if key not in self.called_instances:
                     self.called_instances.add(key)
                     callable_var = self.instance_attr(first[value], "__call__")

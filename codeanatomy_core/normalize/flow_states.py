@@ -14,7 +14,7 @@ readers see an object's field keys in that order) and of its functions' returns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import msgspec
@@ -135,6 +135,22 @@ class StateCodec:
     def sites_of(self, data: bytes) -> tuple[int, ...]:
         return tuple(sorted(-1 if not key else self._call_gid(key[0], key[1]) for key in _decode(data)))
 
+    def encode_fed(self, edges: Mapping[int, Mapping[int, int]]) -> bytes:
+        """Call edges as [call file id, index, target, method]; a target is a definition's
+        [file id, index] or a symbol's name."""
+        names = self.solver.symbol_names
+        rows: list[list[Any]] = []
+        for call in sorted(edges):
+            site = self._call(call)
+            # Ordered by content: symbol ids depend on what else was solved.
+            targets = sorted(
+                ((0, *self._def(target), "") if target >= 0 else (1, 0, 0, names[~target]), method)
+                for target, method in edges[call].items()
+            )
+            for key, method in targets:
+                rows.append([*site, [key[1], key[2]] if key[0] == 0 else key[3], method])
+        return _encode(rows)
+
     def encode_values(self, found: Iterable[int]) -> bytes:
         rank = self.solver.values.rank
         return _encode([self.value_key(v) for v in sorted(found, key=rank.__getitem__)])
@@ -147,12 +163,12 @@ def capture(
     made_globals: list[tuple[str, str, int]],
     made_fields: list[tuple[int, str, int]],
     summaries: Iterable[tuple[int, int, tuple[int, ...]]] = (),
-    fed: Iterable[int] = (),
+    fed: Mapping[int, Mapping[int, int]] | None = None,
 ) -> list[StateRow]:
     """The state rows of a solved component (``files``: its file indices; ``made_globals``
     and ``made_fields``: the namespace and field variables made while it was solved;
     ``summaries``: (file index, parameter variable, sites) of its functions; ``fed``: the
-    file indices of the call sites it fed)."""
+    call edges it made at other components' call sites, call -> target -> method)."""
     solver = codec.solver
     program, engine = solver.program, solver.engine
     files = tuple(files)
@@ -189,12 +205,23 @@ def capture(
             for kind, var in ((StateKind.RETURN, signature.ret_var), (StateKind.YIELD, signature.yield_var)):
                 if var >= 0:
                     add(index, kind, [entry.file_id, local], var)
+    named: set[int] = set()
     for index, param, sites in summaries:
         entry = program.files[index]
         append(index, StateKind.SUMMARY, [entry.file_id, param - entry.var_base], codec.encode_sites(sites))
-    fed_ids = sorted({program.files[index].file_id for index in fed})
-    if fed_ids:
-        append(files[0], StateKind.FEEDS, [], _encode(fed_ids))
+        named.update(site for site in sites if site >= 0)
+    # The own call edges of the sites a caller may feed: what those sites' rows are made of
+    # when a caller feeding them is solved again and this component is not (see flow_scope).
+    own_edges: dict[int, dict[int, dict[int, int]]] = {}
+    for site in sorted(named):
+        index = program.file_of_call(site).index
+        found = solver.call_edges.get(site)
+        if found and index in own:
+            own_edges.setdefault(index, {})[site] = found
+    for index, by_site in sorted(own_edges.items()):
+        append(index, StateKind.SITES, [], codec.encode_fed(by_site))
+    if fed:
+        append(files[0], StateKind.FEEDS, [], codec.encode_fed(fed))
     return rows
 
 
@@ -210,7 +237,7 @@ def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
             entry = codec.program.files[codec._file_index[variable[0]]]
             solver.param_sites[entry.var_base + variable[1]] = codec.sites_of(row.values)
             continue
-        if row.kind is StateKind.FEEDS:
+        if row.kind is StateKind.FEEDS or row.kind is StateKind.SITES:
             continue  # read by flow_scope
         values = known.get(row.values)
         if values is None:
@@ -228,10 +255,20 @@ def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
         engine.freeze(var)
 
 
-def fed_ids(data: bytes) -> list[int]:
-    """The file ids of a ``feeds`` row's values."""
-    found: list[int] = _decode(data)
-    return found
+class FedEdge(msgspec.Struct, frozen=True, array_like=True):
+    """A call edge a component made at another one's call site (a ``feeds`` row's values)."""
+
+    call_file_id: int
+    call_index: int
+    target: list[int] | str  # a definition's [file id, index], or a symbol's name
+    method: int
+
+
+_fed_decoder = msgspec.msgpack.Decoder(list[FedEdge])
+
+
+def fed_edges(data: bytes) -> list[FedEdge]:
+    return _fed_decoder.decode(data)
 
 
 def state_rows(table: pa.Table) -> Iterator[StateRow]:

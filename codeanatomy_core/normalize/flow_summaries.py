@@ -7,9 +7,10 @@ summary, made when the function's component is solved:
 
 * the call sites whose callee a parameter reaches (``cb()`` on a parameter ``cb``, directly
   or through the component's variables and objects): a caller solved later calls what it
-  passes at those sites. These are call edges of the imported module's sites, which the
-  caller's component *feeds*: after an edit, a component fed by a component solved again
-  is solved again too (see ``flow_scope``);
+  passes at those sites. These are call edges of the imported module's sites that the
+  caller's component *feeds*: kept apart per feeding component (``fed_edges``) and stored
+  with its state, so that after an edit a fed component's call sites get the edges of the
+  components solved again and the stored ones of the others (see ``flow_scope``);
 * whether a parameter reaches the function's return (decorators, identity-like helpers):
   what a caller passes is then part of the call's result.
 
@@ -40,9 +41,6 @@ class ParamSummaries(FlowBase):
         self.param_sites: dict[int, tuple[int, ...]] = {}
         # variables of the component being solved passed to summarized parameters -> sites
         self.fed_vars: dict[int, list[int]] = {}
-        # component -> file indices of the call sites it fed (call edges made there)
-        self.fed_files: dict[int, set[int]] = {}
-        self.component = -1
         self._applied: set[tuple[int, int]] = set()
 
     @abstractmethod
@@ -69,9 +67,7 @@ class ParamSummaries(FlowBase):
             engine.watch(source, partial(self._call_fed, site))
 
     def _call_fed(self, site: int, callees: Iterable[int]) -> None:
-        index = self.program.file_of_call(site).index
-        self.fed_files.setdefault(self.component, set()).add(index)
-        self.dispatch(site, self.calls[site], callees, tag=0)
+        self.dispatch(site, self.calls[site], callees, tag=0)  # edges kept apart: see record()
 
     def summarize(self, files: Iterable[int]) -> list[tuple[int, int, tuple[int, ...]]]:
         """Summarize the parameters of the functions of a solved component (its file

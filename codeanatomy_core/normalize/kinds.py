@@ -52,7 +52,8 @@ class StateKind(StrEnum):
     RETURN = "return"  # variable: [file id, definition index]
     YIELD = "yield"
     SUMMARY = "summary"  # variable: [file id, parameter variable]; values: call sites (see flow_summaries)
-    FEEDS = "feeds"  # variable: []; values: the file ids of the call sites the component fed
+    FEEDS = "feeds"  # variable: []; values: call edges it made at other components' call sites
+    SITES = "sites"  # variable: []; values: its own call edges at its call sites a summary names
 
 
 class DiagnosticKind(StrEnum):

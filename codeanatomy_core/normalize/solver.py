@@ -26,6 +26,7 @@ import msgspec
 
 from codeanatomy_core.extract.pyfacts_model import CallKind
 from codeanatomy_core.normalize.engine import DEFAULT_MAX_STEPS
+from codeanatomy_core.normalize.flow_base import add_edge
 from codeanatomy_core.normalize.flow_calls import CallSemantics
 from codeanatomy_core.normalize.flow_ops import KeyedAccess, program_key_constants
 from codeanatomy_core.normalize.flow_states import StateCodec, StateRow, restore
@@ -77,7 +78,7 @@ class FlowSolver(CallSemantics):
         self.graph = ModuleGraph(program) if graph is None else graph
         self.budget = max_steps
         self.bound_calls = set()
-        self.called_instances: set[tuple[int, int, int]] = set()
+        self.called_instances: set[tuple[int, int, int, int]] = set()
         self.keyed: list[tuple[KeyedAccess, int]] = []
         self.components: list[ComponentStats] = []
         self.states: list[StateRow] = []
@@ -119,13 +120,15 @@ class FlowSolver(CallSemantics):
                             made_globals=made_globals,
                             made_fields=made_fields,
                             summaries=summaries,
-                            fed=self.fed_files.get(component, ()),
+                            fed=self.fed_edges.get(component, {}),
                         )
                     )
             else:
                 continue
             self._close_component(component)
         self.made_fields = self.made_globals = None
+        for fed in self.fed_edges.values():
+            self.add_fed(fed)
         return self.stats()
 
     def _solve_component(self, component: int) -> None:
@@ -180,11 +183,17 @@ class FlowSolver(CallSemantics):
     def fed_components(self) -> dict[int, frozenset[int]]:
         """Solved component -> the other components whose call sites it fed (see
         ``flow_summaries``)."""
-        component_of = self.graph.component_of
+        component_of, file_of_call = self.graph.component_of, self.program.file_of_call
         return {
-            component: frozenset(component_of[index] for index in files) - {component}
-            for component, files in sorted(self.fed_files.items())
+            component: frozenset(component_of[file_of_call(site).index] for site in edges)
+            for component, edges in sorted(self.fed_edges.items())
         }
+
+    def add_fed(self, edges: Mapping[int, Mapping[int, int]]) -> None:
+        """Add fed call edges (call -> target -> method) to the call edges."""
+        for call, targets in edges.items():
+            for target, method in targets.items():
+                add_edge(self.call_edges, call, target, method)
 
     def file_calls(self, index: int) -> range:
         entry = self.program.files[index]

@@ -34,10 +34,16 @@ from codeanatomy_core.normalize.datasets import (
     NAME_REFS,
     SCOPES,
 )
-from codeanatomy_core.normalize.datasets_resolution import REF_BINDINGS, RESOLUTION_DATASETS
+from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, REF_BINDINGS, RESOLUTION_DATASETS
 from codeanatomy_core.normalize.dependents import import_dependents
 from codeanatomy_core.normalize.flow_reuse import FLOW_OUTPUTS, FLOW_SETTING, flow_inputs_unchanged
-from codeanatomy_core.normalize.flow_scope import FlowScope, fed_beyond, flow_scope, stored_states
+from codeanatomy_core.normalize.flow_scope import (
+    FlowScope,
+    fed_beyond,
+    flow_scope,
+    stored_states,
+    with_kept_rows,
+)
 from codeanatomy_core.normalize.incremental import FactsChanges, facts_digests, plan_changes
 from codeanatomy_core.normalize.module_graph import ModuleGraph
 from codeanatomy_core.normalize.parallel import FACTS_COLUMNS, StaticTables
@@ -111,10 +117,12 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                 resolution = _solve(
                     ctx, program, graph=graph, scope=scope, diagnostics=decode_diagnostics, decode_s=decode_s
                 )
-                if scope is not None and (beyond := fed_beyond(scope, resolution.flow.fed_components())):
+                if scope is not None and (
+                    beyond := fed_beyond(scope, program, graph, resolution.flow.fed_edges)
+                ):
                     ctx.log(
-                        f"normalize: the edit made call sites of {len(beyond)} more components reachable "
-                        "through arguments: the flow is solved whole"
+                        f"normalize: the edit passes callables to {beyond} more call sites of imported "
+                        "modules: the flow is solved whole"
                     )
                     scope = None
                     resolution = _solve(
@@ -128,6 +136,10 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                 # One context for the flow and the static tables (ids, names, candidates).
                 context = TableContext(program, resolution.symbols)
                 tables = flow_tables(resolution, context)
+                if scope is not None and scope.fed_file_ids and CALL_TARGETS.name in tables:
+                    tables[CALL_TARGETS.name] = with_kept_rows(
+                        ctx, tables[CALL_TARGETS.name], scope, context.ids
+                    )
                 tables.update(static.result(context))
                 details = _report(ctx, resolution, files=facts.num_rows, scope=scope)
                 # Freed here, with the collector still paused: a collection over its millions of
@@ -160,6 +172,7 @@ def _solve(
         restored=None if scope is None else stored_states(ctx, scope, graph, program),
         capture=ctx.repository.flow is FlowGranularity.MODULES,
         key_consts=None if scope is None else scope.key_constants,
+        kept_fed=() if scope is None else scope.kept_fed,
     )
 
 
@@ -178,9 +191,13 @@ def _outputs(
         if not ctx.is_selected(name):
             continue
         if name in FLOW_OUTPUTS and scope is not None:
-            # The rows of the components solved again: the writer rewrites the ones that changed.
+            # The rows of the components solved again (and the call targets of the files they
+            # fed): the writer rewrites the ones that changed.
+            replaced = scope.file_ids
+            if name == CALL_TARGETS.name:
+                replaced = tuple(sorted({*scope.file_ids, *scope.fed_file_ids}))
             outputs[name] = DatasetOutput(
-                data=table, replace_file_ids=scope.file_ids, changed_files_only=True, details=details
+                data=table, replace_file_ids=replaced, changed_files_only=True, details=details
             )
         elif name == REF_BINDINGS.name and bindings_only is not None:
             # The rows of those files only: the writer rewrites the ones that changed.

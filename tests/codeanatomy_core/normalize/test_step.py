@@ -114,46 +114,55 @@ def test_per_module_flow_solves_only_what_an_edit_reaches(tmp_path: Path, make_r
         assert incremental.equals(_sorted(read_dataset(spec, warehouse=fresh))), spec.name
 
 
-def test_per_module_flow_solves_again_the_modules_an_edit_fed(tmp_path: Path, make_repo, warehouse):
+def test_per_module_flow_remakes_the_call_sites_an_edit_fed(tmp_path: Path, make_repo, warehouse):
     files = {
         **MODULAR_FILES,
-        "base.py": "def helper():\n    return 1\n\ndef apply(fn):\n    return fn()\n",
+        "base.py": MODULAR_FILES["base.py"] + "\ndef apply(fn):\n    return fn()\n\ndef call(g):\n    g()\n",
         "left.py": "from base import apply\n\ndef one():\n    pass\n\ndef two():\n    pass\n\napply(one)\n",
+        "right.py": MODULAR_FILES["right.py"] + "\nfrom base import apply\n\napply(go)\n",
     }
     root = make_repo(files)
     repository = RepositoryConfig(root=str(root), flow=FlowGranularity.MODULES)
     steps = default_steps()
     run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
-    assert _apply_targets(warehouse) == {"left.one"}
+    assert _targets_in(warehouse, "base.apply") == {"left.one", "right.go"}
     left = root / "left.py"
     left.write_text(left.read_text().replace("apply(one)", "apply(two)"))
     run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
-    # left fed base's call site before the edit: base is solved again, and so is right.
+    # left fed base's call site before the edit: that site's rows are made again, of base's
+    # stored own edges there, right's stored edge and what left feeds now. Only left is solved.
     stamp = read_last_commit(CALL_TARGETS, warehouse=warehouse)
-    assert stamp is not None and stamp.details["flow_files_solved"] == "3"
-    assert _apply_targets(warehouse) == {"left.two"}
+    assert stamp is not None and stamp.details["flow_files_solved"] == "1"
+    assert _targets_in(warehouse, "base.apply") == {"left.two", "right.go"}
+    _assert_same_as_fresh(tmp_path / "fresh", repository, warehouse)
 
-    left.write_text(left.read_text().replace("apply(two)", "pass"))
-    (root / "right.py").write_text(MODULAR_FILES["right.py"] + "\nfrom base import apply\n\napply(go)\n")
+    # A call site no one fed before: its rows are not among those made again.
+    left.write_text(left.read_text().replace("apply(two)", "from base import call\n\ncall(one)"))
     run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
-    assert _apply_targets(warehouse) == {"right.go"}
+    stamp = read_last_commit(CALL_TARGETS, warehouse=warehouse)
+    assert stamp is not None and stamp.details["flow_files_solved"] == "3"  # everything
+    assert _targets_in(warehouse, "base.apply") == {"right.go"}
+    assert _targets_in(warehouse, "base.call") == {"left.one"}
+    _assert_same_as_fresh(tmp_path / "fresh2", repository, warehouse)
 
-    fresh = Warehouse.at(tmp_path / "fresh")
-    run_pipeline(steps, repository=repository, warehouse=fresh, workers=1, only=STEPS)
+
+def _assert_same_as_fresh(path: Path, repository: RepositoryConfig, warehouse: Warehouse) -> None:
+    fresh = Warehouse.at(path)
+    run_pipeline(default_steps(), repository=repository, warehouse=fresh, workers=1, only=STEPS)
     for spec in NORMALIZE_STEP.outputs:
         incremental = _sorted(read_dataset(spec, warehouse=warehouse))
         assert incremental.equals(_sorted(read_dataset(spec, warehouse=fresh))), spec.name
 
 
-def _apply_targets(warehouse) -> set[str]:
-    """The targets of the call in base.apply."""
+def _targets_in(warehouse: Warehouse, caller: str) -> set[str]:
+    """The targets of the calls in ``caller``."""
     defs = {
         r["def_id"]: r["qualified_name"] for r in read_dataset(DEFINITIONS, warehouse=warehouse).to_pylist()
     }
     return {
         r["target_name"]
         for r in read_dataset(CALL_TARGETS, warehouse=warehouse).to_pylist()
-        if defs[r["caller_def_id"]] == "base.apply"
+        if defs[r["caller_def_id"]] == caller
     }
 
 
