@@ -156,7 +156,7 @@ class AttributeSemantics(FlowBase):
         """A method looked up on ``receiver`` may run with it as its first parameter."""
         signature = self.signatures.get(function)
         if signature is not None and signature.positional:
-            self.engine.add_value(signature.positional[0], receiver)
+            self.give_receiver(signature.positional[0], receiver)
 
     def property_get(self, function: int, receiver: int, dst: int) -> None:
         """Reading a property runs its getter on the instance: its return values flow."""
@@ -164,5 +164,5 @@ class AttributeSemantics(FlowBase):
         if signature is None:
             return
         if signature.first >= 0:
-            self.engine.add_value(signature.first, receiver)
+            self.give_receiver(signature.first, receiver)
         self.engine.edge(signature.ret_var, dst)

@@ -74,6 +74,11 @@ _UNLOADED = CallInfo(
 )
 
 
+def without_arguments(call: CallInfo) -> CallInfo:
+    """The call site ``call`` with no arguments bound (its receiver and result only)."""
+    return msgspec.structs.replace(call, args=(), starred=frozenset(), keywords=(), keyword_vars=())
+
+
 def add_edge(edges: dict[int, dict[int, int]], call: int, target: int, method: int) -> None:
     targets = edges.get(call)
     if targets is None:
@@ -117,6 +122,7 @@ class FlowBase:
         self.symbol_names: list[str] = []
         self._symbol_ids: dict[str, int] = {}
         self.signatures: dict[int, Signature] = {}
+        self.own_receivers: dict[int, int] = {}  # a method's first parameter -> its class's receiver
         self.def_flags: dict[int, int] = {}
         self.calls: list[CallInfo] = []
         # Files whose component is solved, and the files the component being solved reads.
@@ -164,6 +170,7 @@ class FlowBase:
                         values.klass(class_def) if flags & DefFlag.CLASSMETHOD else values.instance(class_def)
                     )
                     engine.add_value(first, receiver)  # a method may run on any instance of its class
+                    self.own_receivers[first] = receiver
                 signature = Signature(
                     positional=tuple(p.var + base for p in positional),
                     positional_names=tuple(p.name for p in positional),
@@ -340,6 +347,10 @@ class FlowBase:
             index = self._symbol_ids[name] = len(self.symbol_names)
             self.symbol_names.append(name)
         return ~index
+
+    def give_receiver(self, param: int, receiver: int) -> None:
+        """``receiver`` is the first parameter of a method (see flow_summaries)."""
+        self.engine.add_value(param, receiver)
 
     def record(self, call: int, target: int, method: int) -> None:
         edges = self.call_edges

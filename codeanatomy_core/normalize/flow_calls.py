@@ -17,7 +17,7 @@ from codeanatomy_core.normalize.builtin_models import (
     type_method_label,
 )
 from codeanatomy_core.normalize.external_names import names_a_class
-from codeanatomy_core.normalize.flow_base import ANY, CallInfo
+from codeanatomy_core.normalize.flow_base import ANY, CallInfo, without_arguments
 from codeanatomy_core.normalize.flow_builtins import BuiltinSemantics
 from codeanatomy_core.normalize.flow_summaries import ParamSummaries
 from codeanatomy_core.normalize.kinds import Via
@@ -106,7 +106,7 @@ class CallSemantics(BuiltinSemantics, ParamSummaries):
         offset = 0
         if (bound or receiver >= 0) and positional and not signature.flags & DefFlag.STATICMETHOD:
             if receiver >= 0:
-                self.engine.add_value(positional[0], receiver)
+                self.give_receiver(positional[0], receiver)
             offset = 1
         key = (gid, function, tag, offset, with_result)
         if key in self.bound_calls:
@@ -227,23 +227,10 @@ class CallSemantics(BuiltinSemantics, ParamSummaries):
         # Operands of operators (``a == b``) are not bound to the dunder's parameters: every
         # comparison in a program would flow into every ``__eq__`` (a precision sink).
         if call.dunder in OPERAND_FREE_DUNDERS:
-            call = self._receiver_only(call)
+            call = without_arguments(call)
         for value in found:
             if kinds[value] == ValueKind.FUNCTION:
                 self.invoke(gid, call, first[value], Via.IMPLICIT, receiver=receiver)
-
-    def _receiver_only(self, call: CallInfo) -> CallInfo:
-        return CallInfo(
-            kind=call.kind,
-            caller=call.caller,
-            callee=call.callee,
-            dunder=call.dunder,
-            args=(),
-            starred=frozenset(),
-            keywords=(),
-            keyword_vars=(),
-            result=call.result,
-        )
 
     def on_raise(self, gid: int, raised: Iterable[int]) -> None:
         """``raise Cls``: the class is instantiated (its ``__init__`` runs)."""

@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 import pyarrow as pa
 
-from codeanatomy_core.normalize.flow_summaries import ParamSummaries
+from codeanatomy_core.normalize.flow_summaries import ParamSummaries, Summary
 from codeanatomy_core.normalize.kinds import StateKind
 from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.normalize.values import DEFINED_KINDS, RECEIVER_SITES, ValueKind
@@ -128,12 +128,23 @@ class StateCodec:
             return (key[1], self.value_of(key[2]), self.def_gid(key[3], key[4]))
         return (key[1], self.def_gid(key[2], key[3]))
 
-    def encode_sites(self, sites: Iterable[int]) -> bytes:
-        """Call sites as [file id, index in the file] ([] for RETURNS, see flow_summaries)."""
-        return _encode([[] if site < 0 else self._call(site) for site in sites])
+    def encode_summary(self, summary: Summary) -> bytes:
+        """A parameter's summary (see flow_summaries): its call sites as [file id, index in
+        the file] ([] for RETURNS), then its attribute sites as [file id, index, name]."""
+        sites, attrs = summary
+        keys: list[list[Any]] = [[] if site < 0 else self._call(site) for site in sites]
+        keys.extend([*self._call(site), name] for name, site in attrs)
+        return _encode(keys)
 
-    def sites_of(self, data: bytes) -> tuple[int, ...]:
-        return tuple(sorted(-1 if not key else self._call_gid(key[0], key[1]) for key in _decode(data)))
+    def summary_of(self, data: bytes) -> Summary:
+        sites: list[int] = []
+        attrs: list[tuple[str, int]] = []
+        for key in _decode(data):
+            if len(key) == 3:
+                attrs.append((key[2], self._call_gid(key[0], key[1])))
+            else:
+                sites.append(self._call_gid(key[0], key[1]) if key else -1)
+        return tuple(sorted(sites)), tuple(sorted(attrs))
 
     def encode_fed(self, edges: Mapping[int, Mapping[int, int]]) -> bytes:
         """Call edges as [call file id, index, target, method]; a target is a definition's
@@ -162,12 +173,12 @@ def capture(
     *,
     made_globals: list[tuple[str, str, int]],
     made_fields: list[tuple[int, str, int]],
-    summaries: Iterable[tuple[int, int, tuple[int, ...]]] = (),
+    summaries: Iterable[tuple[int, int, Summary]] = (),
     fed: Mapping[int, Mapping[int, int]] | None = None,
 ) -> list[StateRow]:
     """The state rows of a solved component (``files``: its file indices; ``made_globals``
     and ``made_fields``: the namespace and field variables made while it was solved;
-    ``summaries``: (file index, parameter variable, sites) of its functions; ``fed``: the
+    ``summaries``: (file index, parameter variable, summary) of its functions; ``fed``: the
     call edges it made at other components' call sites, call -> target -> method)."""
     solver = codec.solver
     program, engine = solver.program, solver.engine
@@ -206,10 +217,13 @@ def capture(
                 if var >= 0:
                     add(index, kind, [entry.file_id, local], var)
     named: set[int] = set()
-    for index, param, sites in summaries:
+    for index, param, summary in summaries:
         entry = program.files[index]
-        append(index, StateKind.SUMMARY, [entry.file_id, param - entry.var_base], codec.encode_sites(sites))
-        named.update(site for site in sites if site >= 0)
+        append(
+            index, StateKind.SUMMARY, [entry.file_id, param - entry.var_base], codec.encode_summary(summary)
+        )
+        named.update(site for site in summary[0] if site >= 0)
+        named.update(site for _, site in summary[1])
     # The own call edges of the sites a caller may feed: what those sites' rows are made of
     # when a caller feeding them is solved again and this component is not (see flow_scope).
     own_edges: dict[int, dict[int, dict[int, int]]] = {}
@@ -235,7 +249,8 @@ def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
         variable = _decode(row.variable)
         if row.kind is StateKind.SUMMARY:
             entry = codec.program.files[codec._file_index[variable[0]]]
-            solver.param_sites[entry.var_base + variable[1]] = codec.sites_of(row.values)
+            param = entry.var_base + variable[1]
+            solver.param_sites[param], solver.param_attrs[param] = codec.summary_of(row.values)
             continue
         if row.kind is StateKind.FEEDS or row.kind is StateKind.SITES:
             continue  # read by flow_scope

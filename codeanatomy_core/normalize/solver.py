@@ -229,6 +229,8 @@ class FlowSolver(CallSemantics):
         self.called_instances = set()
         self.keyed = []
         self.param_sites = {}
+        self.param_attrs = {}
+        self.fed_attrs = {}
         self.fed_vars = {}
 
     def stats(self) -> FlowStats:

@@ -68,6 +68,45 @@ def test_callables_passed_to_imported_functions_are_called_there(make_repo):
     assert modular == whole
 
 
+def test_receivers_made_by_importers_reach_the_methods_they_run(make_repo):
+    root = make_repo(
+        {
+            "lib.py": """
+                class Base:
+                    def __init__(self):
+                        self.setup()
+
+                    def setup(self):
+                        pass
+
+                    def run(self, value):
+                        value.strip()
+                        return self.hook()
+
+                    def hook(self):
+                        pass
+                """,
+            "main.py": """
+                from lib import Base
+
+                class Mine(Base):
+                    def setup(self):
+                        pass
+
+                    def hook(self):
+                        pass
+
+                Mine().run("text")
+                """,
+        }
+    )
+    whole = call_graph_of_folder(root)
+    modular = call_graph_of_folder(root, flow=FlowGranularity.MODULES)
+    assert modular["lib.Base.__init__"] == ["lib.Base.setup", "main.Mine.setup"]
+    assert modular["lib.Base.run"] == ["<**PyStr**>.strip", "lib.Base.hook", "main.Mine.hook"]
+    assert modular == whole
+
+
 def test_summaries_name_the_sites_and_returns_a_parameter_reaches(make_repo):
     resolution = resolve_folder(make_repo(FILES))
     program = resolution.program
