@@ -13,29 +13,29 @@ Every module reading a changed module now also read it before the edit, or reads
 changed module: the first changed module along its old chain of imports. So the importers
 in the current import graph cover every component whose solution may have changed.
 
-A component solved again may also have fed call sites of a dependency (callables passed to
-its functions, see ``flow_summaries``): those call sites' rows change with it, though the
-dependency's solution does not. The rows of every fed call site of the dependencies it fed
-before the edit (its stored ``feeds`` row) are made again: of the dependency's own edges
-there (its stored ``sites`` rows), the edges stored by the components not solved again
-that fed them, and those the solve feeds. A site an edit makes it feed that was not fed
-before is found by the solve itself: the step then solves everything.
+A component solved again may also feed call sites of its dependencies (callables passed
+to their functions, see ``flow_summaries`` and ``flow_feeds``): those sites' rows change
+with it, though the dependencies' solutions do not. The rows of the call sites it fed
+before the edit, and of those it feeds now, are remade; every other row of those files is
+kept as stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, FLOW_STATES
+from codeanatomy_core.normalize.flow_feeds import KeptEdge, StoredFeeds
 from codeanatomy_core.normalize.flow_reuse import stored_flow_current, unchanged_key_constants
-from codeanatomy_core.normalize.flow_states import FedEdge, StateKind, StateRow, fed_edges, state_rows
+from codeanatomy_core.normalize.flow_states import StateRow, state_rows
 from codeanatomy_core.normalize.incremental import FactsChanges
 from codeanatomy_core.normalize.module_graph import ModuleGraph
 from codeanatomy_core.normalize.program import Program
+from codeanatomy_core.normalize.resolve import Resolution
 from codeanatomy_core.normalize.table_ids import ProgramIds
 from codeanatomy_core.pipeline.step import StepContext
 from codeanatomy_core.source.config import FlowGranularity
@@ -50,7 +50,7 @@ class FlowScope(msgspec.Struct, frozen=True, kw_only=True):
     key_constants: frozenset[str]  # the program's, unchanged
     fed_file_ids: tuple[int, ...]  # files of restored components the affected ones fed (sorted)
     rebuilt_sites: frozenset[int]  # their call sites whose call_targets rows are made again
-    kept_fed: tuple[tuple[int, int | str, int], ...]  # (call, target, method) at those sites:
+    kept_fed: tuple[KeptEdge, ...]  # (call, target, method) at those sites:
     # their own call edges and those fed by components not solved again
 
 
@@ -60,10 +60,11 @@ def flow_scope(
     program: Program,
     graph: ModuleGraph,
     *,
+    feeds: StoredFeeds,
     complete: bool,
 ) -> FlowScope | None:
     """What to solve again after ``changes``, or None for a full solve (``complete``:
-    every file's facts were decoded)."""
+    every file's facts were decoded; ``feeds``: the stored fed edges)."""
     if ctx.repository.flow is not FlowGranularity.MODULES:
         return None  # one component: solved whole
     if changes is None or not complete or not stored_flow_current(ctx, changes):
@@ -79,64 +80,44 @@ def flow_scope(
     def file_ids(components: frozenset[int]) -> list[int]:
         return [files[index].file_id for component in components for index in graph.components[component]]
 
-    fed, sites, kept = _fed(ctx, affected, program, graph)
+    fed_components = frozenset(
+        graph.component_of[program.file_of_call(call).index] for call in feeds.fed_by(affected)
+    )
+    sites = feeds.fed_sites(fed_components - affected)
     return FlowScope(
         affected=affected,
         restored=restored,
         file_ids=tuple(sorted(file_ids(affected))),
         restored_file_ids=frozenset(file_ids(restored)),
         key_constants=keys,
-        fed_file_ids=tuple(sorted(file_ids(fed))),
+        fed_file_ids=_files_of(program, sites),
         rebuilt_sites=sites,
-        kept_fed=kept,
+        kept_fed=feeds.kept(sites, solved=affected),
     )
 
 
-def _fed(
-    ctx: StepContext, affected: frozenset[int], program: Program, graph: ModuleGraph
-) -> tuple[frozenset[int], frozenset[int], tuple[tuple[int, int | str, int], ...]]:
-    """The components ``affected`` fed before the edit, their call sites fed by any
-    component, and the stored edges there of everything not solved again: the own edges
-    of the fed components (``sites`` rows) and the edges the others fed (``feeds`` rows)."""
-    table = read_dataset(FLOW_STATES, warehouse=ctx.warehouse, columns=["file_id", "kind", "values"])
-    wanted = pa.array([StateKind.FEEDS.value, StateKind.SITES.value])
-    table = table.filter(pc.is_in(table.column("kind"), value_set=wanted))
-    files = program.files
-    index_of = {entry.file_id: entry.index for entry in files}
-    component_of = graph.component_of
-    # (Every stored file id is a file of the program: files added or removed mean a full solve.)
-    rows = [
-        (component_of[index_of[file_id]], kind == StateKind.FEEDS.value, fed_edges(data))
-        for file_id, kind, data in zip(
-            table.column("file_id").to_pylist(),
-            table.column("kind").to_pylist(),
-            table.column("values").to_pylist(),
-            strict=True,
-        )
-    ]
+def _files_of(program: Program, calls: Iterable[int]) -> tuple[int, ...]:
+    return tuple(sorted({program.file_of_call(call).file_id for call in calls}))
 
-    def site(edge: FedEdge) -> tuple[int, int]:
-        entry = files[index_of[edge.call_file_id]]
-        return component_of[entry.index], entry.call_base + edge.call_index
 
-    fed = frozenset(
-        site(edge)[0] for origin, feeds, edges in rows if feeds and origin in affected for edge in edges
+def with_fed_beyond(
+    scope: FlowScope, resolution: Resolution, graph: ModuleGraph, feeds: StoredFeeds
+) -> FlowScope:
+    """``scope`` grown by the call sites its solve fed that were not fed before (their rows
+    are remade too, of their stored edges and the fed ones, added to the resolution)."""
+    program, flow = resolution.program, resolution.flow
+    component_of, file_of_call = graph.component_of, program.file_of_call
+    beyond = frozenset(
+        call
+        for edges in flow.fed_edges.values()
+        for call in edges
+        if call not in scope.rebuilt_sites and component_of[file_of_call(call).index] not in scope.affected
     )
-    fed -= affected
-    sites = frozenset(
-        call for _, feeds, edges in rows if feeds for component, call in map(site, edges) if component in fed
-    )
-    kept: list[tuple[int, int | str, int]] = []
-    for origin, feeds, edges in rows:
-        if origin in affected or (not feeds and origin not in fed):
-            continue  # solved again, or own edges of a component not fed
-        for edge in edges:
-            call = site(edge)[1]
-            if call in sites:
-                named = edge.target
-                target = named if isinstance(named, str) else files[index_of[named[0]]].def_base + named[1]
-                kept.append((call, target, edge.method))
-    return fed, sites, tuple(kept)
+    if not beyond:
+        return scope
+    flow.add_kept(feeds.kept(beyond, solved=scope.affected))
+    sites = scope.rebuilt_sites | beyond
+    return msgspec.structs.replace(scope, rebuilt_sites=sites, fed_file_ids=_files_of(program, sites))
 
 
 def stored_states(
@@ -152,21 +133,6 @@ def stored_states(
     for row in state_rows(table):
         found[graph.component_of[index_of[row.file_id]]].append(row)
     return found
-
-
-def fed_beyond(
-    scope: FlowScope, program: Program, graph: ModuleGraph, fed: Mapping[int, Iterable[int]]
-) -> int:
-    """How many call sites the solve of ``scope`` fed (``fed``: per solved component, the
-    sites) whose rows it does not make again: then everything must be solved."""
-    affected, sites = scope.affected, scope.rebuilt_sites
-    component_of, file_of_call = graph.component_of, program.file_of_call
-    return sum(
-        1
-        for found in fed.values()
-        for call in found
-        if call not in sites and component_of[file_of_call(call).index] not in affected
-    )
 
 
 def with_kept_rows(ctx: StepContext, table: pa.Table, scope: FlowScope, ids: ProgramIds) -> pa.Table:

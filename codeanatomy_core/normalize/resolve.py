@@ -182,10 +182,7 @@ def solve_program(
         loaded = frozenset(index for component in parts for index in graph.components[component])
     flow = FlowSolver(program, symbols, max_steps=max_steps, graph=graph, files=loaded)
     stats = flow.solve(only=only, restored=restored, capture=capture, key_consts=key_consts)
-    kept: dict[int, dict[int, int]] = {}
-    for call, target, method in kept_fed:
-        kept.setdefault(call, {})[target if isinstance(target, int) else flow.symbol(target)] = method
-    flow.add_fed(kept)
+    flow.add_kept(kept_fed)
     flow.release()  # the tables need the call edges only: free the points-to sets early
     solved = time.perf_counter()
     for component in stats.components:

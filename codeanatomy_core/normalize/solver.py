@@ -20,7 +20,7 @@ names) are those of the whole program: an edit that changes them changes every c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import msgspec
 
@@ -188,6 +188,13 @@ class FlowSolver(CallSemantics):
             component: frozenset(component_of[file_of_call(site).index] for site in edges)
             for component, edges in sorted(self.fed_edges.items())
         }
+
+    def add_kept(self, kept: Iterable[tuple[int, int | str, int]]) -> None:
+        """Add stored call edges (call, definition or symbol name, method), see flow_feeds."""
+        edges: dict[int, dict[int, int]] = {}
+        for call, target, method in kept:
+            add_edge(edges, call, target if isinstance(target, int) else self.symbol(target), method)
+        self.add_fed(edges)
 
     def add_fed(self, edges: Mapping[int, Mapping[int, int]]) -> None:
         """Add fed call edges (call -> target -> method) to the call edges."""

@@ -36,12 +36,13 @@ from codeanatomy_core.normalize.datasets import (
 )
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, REF_BINDINGS, RESOLUTION_DATASETS
 from codeanatomy_core.normalize.dependents import import_dependents
+from codeanatomy_core.normalize.flow_feeds import StoredFeeds
 from codeanatomy_core.normalize.flow_reuse import FLOW_OUTPUTS, FLOW_SETTING, flow_inputs_unchanged
 from codeanatomy_core.normalize.flow_scope import (
     FlowScope,
-    fed_beyond,
     flow_scope,
     stored_states,
+    with_fed_beyond,
     with_kept_rows,
 )
 from codeanatomy_core.normalize.incremental import FactsChanges, facts_digests, plan_changes
@@ -108,30 +109,17 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                 details = {"files": str(facts.num_rows), "flow": "kept (flow input unchanged)"}
             else:
                 graph = ModuleGraph(program, granularity=ctx.repository.flow)
-                scope = flow_scope(ctx, changes, program, graph, complete=not decode_diagnostics)
-                if scope is not None:
-                    ctx.log(
-                        f"normalize: flow solved again for {len(scope.file_ids)} files reading a changed "
-                        f"file, over {len(scope.restored_file_ids)} files restored from their flow states"
-                    )
+                feeds = StoredFeeds(ctx.warehouse, program, graph)
+                scope = flow_scope(ctx, changes, program, graph, feeds=feeds, complete=not decode_diagnostics)
                 resolution = _solve(
                     ctx, program, graph=graph, scope=scope, diagnostics=decode_diagnostics, decode_s=decode_s
                 )
-                if scope is not None and (
-                    beyond := fed_beyond(scope, program, graph, resolution.flow.fed_edges)
-                ):
+                if scope is not None:
+                    scope = with_fed_beyond(scope, resolution, graph, feeds)
                     ctx.log(
-                        f"normalize: the edit passes callables to {beyond} more call sites of imported "
-                        "modules: the flow is solved whole"
-                    )
-                    scope = None
-                    resolution = _solve(
-                        ctx,
-                        program,
-                        graph=graph,
-                        scope=scope,
-                        diagnostics=decode_diagnostics,
-                        decode_s=decode_s,
+                        f"normalize: flow solved again for {len(scope.file_ids)} files reading a changed "
+                        f"file, over {len(scope.restored_file_ids)} files restored from their flow states; "
+                        f"call targets remade at {len(scope.rebuilt_sites)} call sites they feed"
                     )
                 # One context for the flow and the static tables (ids, names, candidates).
                 context = TableContext(program, resolution.symbols)
