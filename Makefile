@@ -6,7 +6,7 @@ REPO ?= $(CURDIR)
 WAREHOUSE ?= $(CURDIR)/.codeanatomy/warehouse
 WORKERS ?= 0
 FORCE ?= false
-FLOW ?= program
+FLOW ?= modules
 export DAGSTER_HOME := $(CURDIR)/.dagster
 
 STAMP := $(VENV)/.installed

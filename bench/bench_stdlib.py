@@ -33,7 +33,7 @@ from pathlib import Path
 
 from codeanatomy_core.pipeline.registry import StepRegistry, default_steps
 from codeanatomy_core.pipeline.runner import run_pipeline
-from codeanatomy_core.source.config import FlowGranularity, RepositoryConfig
+from codeanatomy_core.source.config import DEFAULT_FLOW, FlowGranularity, RepositoryConfig
 from codeanatomy_core.storage.kept_tables import forget_tables
 from codeanatomy_core.storage.location import Warehouse
 
@@ -174,8 +174,8 @@ def main() -> int:
     parser.add_argument(
         "--flow",
         choices=[g.value for g in FlowGranularity],
-        default=FlowGranularity.PROGRAM.value,
-        help="what the flow analysis solves together (the repository setting; default: program)",
+        default=DEFAULT_FLOW.value,
+        help=f"what the flow analysis solves together (repository setting; default: {DEFAULT_FLOW.value})",
     )
     args = parser.parse_args()
     steps: StepRegistry = default_steps()

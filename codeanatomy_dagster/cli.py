@@ -14,7 +14,7 @@ from pathlib import Path
 from codeanatomy_core.errors import CodeAnatomyError, QueryError
 from codeanatomy_core.query.render import render_rows, render_table
 from codeanatomy_core.query.status import warehouse_status
-from codeanatomy_core.source.config import FlowGranularity
+from codeanatomy_core.source.config import DEFAULT_FLOW, FlowGranularity
 from codeanatomy_core.storage.location import Warehouse
 
 DEFAULT_WAREHOUSE = ".codeanatomy/warehouse"
@@ -199,10 +199,10 @@ def _add_flow_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--flow",
         choices=[g.value for g in FlowGranularity],
-        default=FlowGranularity.PROGRAM.value,
-        help="solve the flow over the whole program (precise, solved whole after any edit) or per "
-        "import cycle of modules (an edit solves its importers again; flow into imported modules "
-        "is not followed)",
+        default=DEFAULT_FLOW.value,
+        help="solve the flow per import cycle of modules (default: an edit solves what it reaches; "
+        "what a module stores into the modules it imports is not seen by them) or over the whole "
+        "program (solved whole after any edit)",
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import dagster as dg
 
-from codeanatomy_core.source.config import FlowGranularity
+from codeanatomy_core.source.config import DEFAULT_FLOW, FlowGranularity
 from codeanatomy_dagster.definitions import defs
 
 
@@ -20,7 +20,7 @@ def run_config(
     force: bool,
     workers: int,
     progress_bar: bool = False,
-    flow: FlowGranularity = FlowGranularity.PROGRAM,
+    flow: FlowGranularity = DEFAULT_FLOW,
 ) -> dict[str, Any]:
     return {
         "loggers": {"console": {"config": {"log_level": "INFO"}}},
@@ -39,7 +39,7 @@ def materialize_all(
     force: bool,
     workers: int,
     select: str = "*",
-    flow: FlowGranularity = FlowGranularity.PROGRAM,
+    flow: FlowGranularity = DEFAULT_FLOW,
 ) -> int:
     """Run the selected assets; 0 on success. Uses DAGSTER_HOME's instance when set, so that
     materializations (and staleness) are kept; otherwise a throw-away instance."""

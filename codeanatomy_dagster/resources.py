@@ -11,7 +11,12 @@ from dagster_deltalake import AzureConfig, GcsConfig, LocalConfig, S3Config
 from pydantic import Field
 
 from codeanatomy_core.errors import SourceError
-from codeanatomy_core.source.config import DEFAULT_EXCLUDE_DIRS, FlowGranularity, RepositoryConfig
+from codeanatomy_core.source.config import (
+    DEFAULT_EXCLUDE_DIRS,
+    DEFAULT_FLOW,
+    FlowGranularity,
+    RepositoryConfig,
+)
 from codeanatomy_core.storage.location import Warehouse
 
 DEFAULT_WAREHOUSE = ".codeanatomy/warehouse"
@@ -29,10 +34,11 @@ class TargetRepository(ConfigurableResource):
     )
     source_roots: list[str] = Field(default=[], description="Folders importable from the root (src layout).")
     flow: str = Field(
-        default=FlowGranularity.PROGRAM.value,
-        description="What the flow analysis solves together: 'program' (the whole program, precise) "
-        "or 'modules' (each import cycle of modules: an edit solves only its importers again; what "
-        "a module passes into the modules it imports is not followed).",
+        default=DEFAULT_FLOW.value,
+        description="What the flow analysis solves together: 'modules' (each import cycle of "
+        "modules, the default: an edit solves only what it reaches; what a module stores into the "
+        "modules it imports is not seen by them) or 'program' (the whole program, solved whole "
+        "after any edit).",
     )
 
     def config(self) -> RepositoryConfig:

@@ -14,7 +14,7 @@ from codeanatomy_core.extract.pyfacts_model import DefKind
 from codeanatomy_core.extract.runner import run_extraction
 from codeanatomy_core.extract.unit import FileTask
 from codeanatomy_core.normalize.resolve import Resolution, facts_rows, resolve
-from codeanatomy_core.source.config import FlowGranularity, RepositoryConfig
+from codeanatomy_core.source.config import DEFAULT_FLOW, FlowGranularity, RepositoryConfig
 from codeanatomy_core.source.scan import scan_repository
 
 ROOT_PACKAGE = "__init__"  # module name of <root>/__init__.py
@@ -26,7 +26,7 @@ def resolve_folder(
     *,
     workers: int = 1,
     source_roots: tuple[str, ...] = (),
-    flow: FlowGranularity = FlowGranularity.PROGRAM,
+    flow: FlowGranularity = DEFAULT_FLOW,
 ) -> Resolution:
     """Scan ``root``, extract the facts of its files in memory and resolve them."""
     config = RepositoryConfig(root=str(root), source_roots=source_roots, flow=flow)
@@ -67,6 +67,6 @@ def call_graph(resolution: Resolution) -> dict[str, list[str]]:
 
 
 def call_graph_of_folder(
-    root: str | Path, *, workers: int = 1, flow: FlowGranularity = FlowGranularity.PROGRAM
+    root: str | Path, *, workers: int = 1, flow: FlowGranularity = DEFAULT_FLOW
 ) -> dict[str, list[str]]:
     return call_graph(resolve_folder(root, workers=workers, flow=flow))

@@ -49,7 +49,7 @@ class ParamSummaries(FlowBase):
         # variables of the component being solved passed to summarized parameters -> sites
         self.fed_vars: dict[int, list[int]] = {}
         self.fed_attrs: dict[int, list[tuple[str, int]]] = {}
-        self._applied: set[tuple[int, int]] = set()
+        self._applied: set[tuple[int, int]] = set()  # (variable, or ~value, site) fed
         self._loaded: dict[tuple[int, str], int] = {}
 
     @abstractmethod
@@ -87,15 +87,17 @@ class ParamSummaries(FlowBase):
     def give_receiver(self, param: int, receiver: int) -> None:
         """``receiver`` (an instance or a class) is the first parameter of a method."""
         self.engine.add_value(param, receiver)
-        if not self.engine.frozen[param] or param not in self.param_attrs:
-            return
-        if self.own_receivers.get(param) == receiver:
-            return  # what the method's component ran it with
+        if not self.engine.frozen[param] or self.own_receivers.get(param) == receiver:
+            return  # not summarized, or what the method's component ran it with
+        for site in self.param_sites.get(param, ()):
+            if site >= 0 and (~receiver, site) not in self._applied:  # ``cls()`` in a classmethod
+                self._applied.add((~receiver, site))
+                self._call_fed(site, (receiver,))
         kind, cls = self.values.kind[receiver], self.values.a[receiver]
         if kind not in (ValueKind.INSTANCE, ValueKind.CLASS):
             return
         lookup = self.instance_attr if kind == ValueKind.INSTANCE else self.class_attr
-        for name, site in self.param_attrs[param]:
+        for name, site in self.param_attrs.get(param, ()):
             self._feed(lookup(cls, name), site)
 
     def _feed(self, var: int, site: int) -> None:

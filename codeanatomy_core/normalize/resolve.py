@@ -21,7 +21,7 @@ from codeanatomy_core.normalize.module_graph import ModuleGraph
 from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.normalize.solver import ComponentStats, FlowSolver, FlowStats
 from codeanatomy_core.normalize.symbols import Symbols
-from codeanatomy_core.source.config import FlowGranularity
+from codeanatomy_core.source.config import DEFAULT_FLOW, FlowGranularity
 
 
 class Diagnostic(msgspec.Struct, frozen=True, kw_only=True):
@@ -88,7 +88,7 @@ def resolve(
     rows: Iterable[tuple[int, str, bytes]],
     *,
     max_steps: int = DEFAULT_MAX_STEPS,
-    flow: FlowGranularity = FlowGranularity.PROGRAM,
+    flow: FlowGranularity = DEFAULT_FLOW,
 ) -> Resolution:
     """Resolve the program made of the given files' encoded facts."""
     with collector_paused():

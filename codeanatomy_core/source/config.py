@@ -43,6 +43,11 @@ class FlowGranularity(StrEnum):
     MODULES = "modules"
 
 
+# Per import cycle: an edit costs what it reaches; callables, receivers and values passed to
+# imported functions are followed through parameter summaries (see normalize.flow_summaries).
+DEFAULT_FLOW = FlowGranularity.MODULES
+
+
 class RepositoryConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The target repository and its file-selection rules.
 
@@ -60,7 +65,7 @@ class RepositoryConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     exclude_dirs: tuple[str, ...] = DEFAULT_EXCLUDE_DIRS
     source_roots: tuple[str, ...] = ()
     max_file_bytes: int = 16 * 1024 * 1024
-    flow: FlowGranularity = FlowGranularity.PROGRAM
+    flow: FlowGranularity = DEFAULT_FLOW
 
     @property
     def root_path(self) -> Path:

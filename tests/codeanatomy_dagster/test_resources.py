@@ -10,8 +10,8 @@ from codeanatomy_dagster.resources import TargetRepository
 
 
 def test_the_target_names_the_flow_granularity():
-    assert TargetRepository(root=".").config().flow is FlowGranularity.PROGRAM
-    assert TargetRepository(root=".", flow="modules").config().flow is FlowGranularity.MODULES
+    assert TargetRepository(root=".").config().flow is FlowGranularity.MODULES
+    assert TargetRepository(root=".", flow="program").config().flow is FlowGranularity.PROGRAM
 
 
 def test_an_unknown_flow_granularity_is_a_clear_error():

@@ -58,7 +58,7 @@ FILES = {
 
 def test_callables_passed_to_imported_functions_are_called_there(make_repo):
     root = make_repo(FILES)
-    whole = call_graph_of_folder(root)
+    whole = call_graph_of_folder(root, flow=FlowGranularity.PROGRAM)
     modular = call_graph_of_folder(root, flow=FlowGranularity.MODULES)
     assert modular["lib.apply"] == ["main.cb", "main.job", "main.other"]  # through relay.run too
     assert modular["lib.register"] == ["main.on_event"]  # through lib's own variables
@@ -100,7 +100,7 @@ def test_receivers_made_by_importers_reach_the_methods_they_run(make_repo):
                 """,
         }
     )
-    whole = call_graph_of_folder(root)
+    whole = call_graph_of_folder(root, flow=FlowGranularity.PROGRAM)
     modular = call_graph_of_folder(root, flow=FlowGranularity.MODULES)
     assert modular["lib.Base.__init__"] == ["lib.Base.setup", "main.Mine.setup"]
     assert modular["lib.Base.run"] == ["<**PyStr**>.strip", "lib.Base.hook", "main.Mine.hook"]

@@ -40,7 +40,7 @@ def test_per_module_components_do_not_see_what_importers_write_into_a_module(mak
             "main.py": "import lib\n\ndef fake():\n    pass\n\nlib.helper = fake\nlib.run()\n",
         }
     )
-    whole = call_graph_of_folder(root)
+    whole = call_graph_of_folder(root, flow=FlowGranularity.PROGRAM)
     modular = call_graph_of_folder(root, flow=FlowGranularity.MODULES)
     assert whole["lib.run"] == ["lib.helper", "main.fake"]
     # lib's namespace is lib's: solved before main, it does not take what main stores there.
