@@ -49,6 +49,7 @@ class StateCodec:
         self.program = program
         self._file_index = {entry.file_id: entry.index for entry in program.files}
         self._keys: dict[int, list[Any]] = {}
+        self._single: dict[int, bytes] = {}  # a value -> its one-value encoding
 
     # ---- ids <-> (file id, index in the file) ----
 
@@ -162,7 +163,13 @@ class StateCodec:
                 rows.append([*site, [key[1], key[2]] if key[0] == 0 else key[3], method])
         return _encode(rows)
 
-    def encode_values(self, found: Iterable[int]) -> bytes:
+    def encode_values(self, found: set[int]) -> bytes:
+        if len(found) == 1:  # most variables: encoded once per value
+            (value,) = found
+            data = self._single.get(value)
+            if data is None:
+                data = self._single[value] = _encode([self.value_key(value)])
+            return data
         rank = self.solver.values.rank
         return _encode([self.value_key(v) for v in sorted(found, key=rank.__getitem__)])
 
