@@ -59,7 +59,7 @@ from codeanatomy_core.normalize.resolve import (
 )
 from codeanatomy_core.normalize.symbols import Symbols
 from codeanatomy_core.normalize.tables import TableContext, flow_tables
-from codeanatomy_core.pipeline.memory import release_memory
+from codeanatomy_core.pipeline.memory import release_later, release_memory
 from codeanatomy_core.pipeline.step import DatasetOutput, Step, StepContext
 from codeanatomy_core.source.config import FlowGranularity
 from codeanatomy_core.storage.reader import read_dataset, read_handle
@@ -88,6 +88,9 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
         decode_s = time.perf_counter() - started
         bindings_only = _bindings_scope(ctx, changes, program)
         scope: FlowScope | None = None
+        resolution: Resolution | None = None
+        graph: ModuleGraph | None = None
+        feeds: StoredFeeds | None = None
         static = StaticTables(
             handle,
             only=None if changes is None else changes.changed,
@@ -130,12 +133,13 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                     )
                 tables.update(static.result(context))
                 details = _report(ctx, resolution, files=facts.num_rows, scope=scope)
-                # Freed here, with the collector still paused: a collection over its millions of
-                # objects once the collector is back would cost about half a second.
-                del resolution
         finally:
             static.close()
-        del program, context
+        # Freed while the tables are written, out of the collector's reach (see release_later):
+        # a collection over its millions of objects would cost about half a second.
+        doomed: list[object] = [program, context, resolution, graph, feeds]
+        del program, context, resolution, graph, feeds
+        release_later(doomed)
     if bindings_only is not None:
         count = len(bindings_only)
         ctx.log(f"normalize: ref_bindings resolved again for {count} files importing a changed module")

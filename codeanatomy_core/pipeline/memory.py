@@ -3,6 +3,10 @@
 Arrow's memory pool and the C heap keep what was freed for reuse: after extraction, the
 process that ran it holds hundreds of megabytes it no longer uses, on top of which the
 next step builds its own peak. Both are asked to return it.
+
+Freeing a resolution's millions of small objects takes hundreds of milliseconds: they are
+dropped by a background thread (``release_later``) while the step's tables are written,
+which mostly runs outside the interpreter lock.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import gc
+import threading
 
 import pyarrow as pa
 
@@ -25,9 +31,36 @@ def _libc() -> ctypes.CDLL | None:
 
 def release_memory() -> None:
     """Give memory freed by Arrow and by the C heap back to the system (a hint, best effort:
-    it keeps the resident size near what is in use between the stages of a build)."""
+    it keeps the resident size near what is in use between the stages of a build); what is
+    being released in the background is freed first."""
+    wait_for_releases()
     pa.default_memory_pool().release_unused()
     libc = _libc()
     trim = getattr(libc, "malloc_trim", None) if libc is not None else None  # glibc only
     if trim is not None:
         trim(0)
+
+
+_releasing: list[threading.Thread] = []
+
+
+def release_later(objects: list[object]) -> None:
+    """Drop ``objects`` (the caller's last references to them, which it must not keep) in a
+    background thread. Every object tracked by the cyclic collector is moved out of its
+    reach meanwhile (``gc.freeze``), so that a collection does not scan those being freed;
+    they are handed back when the thread is done."""
+    gc.freeze()
+    thread = threading.Thread(target=_drop, args=(objects,), name="codeanatomy-release", daemon=True)
+    _releasing.append(thread)
+    thread.start()
+
+
+def _drop(objects: list[object]) -> None:
+    objects.clear()
+    gc.unfreeze()
+
+
+def wait_for_releases() -> None:
+    """Wait until what ``release_later`` was given is freed."""
+    while _releasing:
+        _releasing.pop().join()
