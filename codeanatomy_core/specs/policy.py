@@ -46,8 +46,10 @@ class DeltaWritePolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
 
     ``stats_columns`` None means automatic: key, ordering and partition columns first, then
     the remaining scalar columns in schema order, capped at ``max_stats_columns``.
-    ``target_file_size`` defaults to 8 MiB: a per-file replace (incremental build) rewrites
-    only the Parquet files holding that file's rows, so small files keep it cheap.
+    ``target_file_size`` defaults to 2 MiB: a per-file replace (incremental build) rewrites
+    only the Parquet files holding that file's rows, so small files keep it cheap (on the
+    standard library, a one-file extract step took 0.5-0.6 s against 0.8-1.0 s with 8 MiB
+    files; the full build did not change measurably).
     Compression defaults to LZ4 (raw) without dictionary pages: on the standard library's
     syntax-tree and bytecode tables it writes about 30 % faster than ZSTD level 1 (1.4M
     ast_nodes rows: 0.29 s against 0.42 s), for files about 40 % larger; ZSTD level 1 was
@@ -56,7 +58,7 @@ class DeltaWritePolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
 
     partition_by: tuple[str, ...] = ()
     zorder_by: tuple[str, ...] = ()
-    target_file_size: int | None = 8 * 1024 * 1024
+    target_file_size: int | None = 2 * 1024 * 1024
     stats_columns: tuple[str, ...] | None = None
     max_stats_columns: int = 32
     compression: Compression = Compression.LZ4_RAW
