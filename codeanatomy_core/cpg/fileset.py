@@ -130,11 +130,7 @@ class Planner:
             self.now.need(rule.inputs)
             current = self.now.query(rule.sql, what=f"rule {rule.rule!r}")
             rows[rule.rule] = current
-            moved = [
-                d
-                for d in rule.inputs
-                if d in self.inputs and self.inputs[d].change.kind is not ChangeKind.UNCHANGED
-            ]
+            moved = [d for d in rule.inputs if d in self.inputs and rows_moved(self.inputs[d].change)]
             if not moved:
                 continue
             self.then.need(rule.inputs)
@@ -177,6 +173,14 @@ class Planner:
             full_rows=full_rows,
             reasons=reasons,
         )
+
+
+def rows_moved(change: InputChange) -> bool:
+    """Whether an input's rows may differ from those the stored graph was built from (a
+    commit that replaced no file's rows leaves them as they were)."""
+    if change.kind is ChangeKind.REPLACED:
+        return bool(change.files)
+    return change.kind is not ChangeKind.UNCHANGED
 
 
 def input_states(

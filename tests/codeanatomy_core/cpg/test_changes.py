@@ -9,7 +9,8 @@ import pytest
 
 from codeanatomy_core.cpg.columns import file_order
 from codeanatomy_core.cpg.digests import file_digests
-from codeanatomy_core.cpg.history import predicate_files
+from codeanatomy_core.cpg.fileset import rows_moved
+from codeanatomy_core.cpg.history import ChangeKind, InputChange, predicate_files
 from codeanatomy_core.cpg.runtime import default_runtime
 from codeanatomy_core.pipeline.registry import StepRegistry, default_steps
 from codeanatomy_core.registry.catalog import is_registry_step
@@ -78,3 +79,13 @@ def test_resolution_rules_are_owned_and_external_symbols_are_full() -> None:
     assert kinds["ast_child_edges"].kind is ScopeKind.LOCAL
     assert kinds["imports_external_edges"].kind is ScopeKind.LOCAL  # reads imports rows of its file only
     assert kinds["external_call_targets"].kind is ScopeKind.FULL  # rows of no file
+
+
+def test_an_input_whose_commits_replaced_no_file_has_not_moved() -> None:
+    def change(kind: ChangeKind, files: frozenset[int] = frozenset()) -> InputChange:
+        return InputChange(dataset="call_targets", old_version=3, new_version=4, kind=kind, files=files)
+
+    assert not rows_moved(change(ChangeKind.UNCHANGED))
+    assert not rows_moved(change(ChangeKind.REPLACED))  # committed, no file's rows replaced
+    assert rows_moved(change(ChangeKind.REPLACED, frozenset({7})))
+    assert rows_moved(change(ChangeKind.REWRITTEN))
