@@ -35,12 +35,20 @@ class StoredFeeds:
         self.program = program
         self.graph = graph
         self._index_of = {entry.file_id: entry.index for entry in program.files}
+        self._table: pa.Table | None = None
         self._feeds: list[tuple[int, list[FedEdge]]] | None = None  # (origin component, edges)
         self._sites: dict[int, bytes] = {}  # file id -> its sites row
 
+    def table(self) -> pa.Table:
+        """The stored ``flow_states`` table (read once per run: the restored states come from
+        it too)."""
+        if self._table is None:
+            self._table = read_dataset(FLOW_STATES, warehouse=self.warehouse)
+        return self._table
+
     def _read(self) -> list[tuple[int, list[FedEdge]]]:
         if self._feeds is None:
-            table = read_dataset(FLOW_STATES, warehouse=self.warehouse, columns=["file_id", "kind", "values"])
+            table = self.table()
             wanted = pa.array([StateKind.FEEDS.value, StateKind.SITES.value])
             table = table.filter(pc.is_in(table.column("kind"), value_set=wanted))
             feeds = []

@@ -28,11 +28,12 @@ import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, FLOW_STATES
+from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS
 from codeanatomy_core.normalize.flow_feeds import KeptEdge, StoredFeeds
 from codeanatomy_core.normalize.flow_reuse import stored_flow_current, unchanged_key_constants
 from codeanatomy_core.normalize.flow_states import StateRow, state_rows
 from codeanatomy_core.normalize.incremental import FactsChanges
+from codeanatomy_core.normalize.kinds import StateKind
 from codeanatomy_core.normalize.module_graph import ModuleGraph
 from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.normalize.resolve import Resolution
@@ -121,12 +122,15 @@ def with_fed_beyond(
 
 
 def stored_states(
-    ctx: StepContext, scope: FlowScope, graph: ModuleGraph, program: Program
+    feeds: StoredFeeds, scope: FlowScope, graph: ModuleGraph, program: Program
 ) -> dict[int, list[StateRow]]:
-    """The stored states of the components ``scope`` restores, per component."""
-    table = read_dataset(FLOW_STATES, warehouse=ctx.warehouse)
+    """The stored states of the components ``scope`` restores, per component (without the
+    rows ``feeds`` reads)."""
+    table = feeds.table()
     wanted = pa.array(sorted(scope.restored_file_ids), type=pa.int64())
     table = table.filter(pc.is_in(table.column("file_id"), value_set=wanted))
+    edges = pa.array([StateKind.FEEDS.value, StateKind.SITES.value])
+    table = table.filter(pc.invert(pc.is_in(table.column("kind"), value_set=edges)))
     table = table.sort_by([("file_id", "ascending"), ("ordinal", "ascending")])
     index_of = {entry.file_id: entry.index for entry in program.files}
     found: dict[int, list[StateRow]] = {component: [] for component in scope.restored}

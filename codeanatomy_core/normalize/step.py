@@ -115,7 +115,13 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                 feeds = StoredFeeds(ctx.warehouse, program, graph)
                 scope = flow_scope(ctx, changes, program, graph, feeds=feeds, complete=not decode_diagnostics)
                 resolution = _solve(
-                    ctx, program, graph=graph, scope=scope, diagnostics=decode_diagnostics, decode_s=decode_s
+                    ctx,
+                    program,
+                    graph=graph,
+                    scope=scope,
+                    feeds=feeds,
+                    diagnostics=decode_diagnostics,
+                    decode_s=decode_s,
                 )
                 if scope is not None:
                     scope = with_fed_beyond(scope, resolution, graph, feeds)
@@ -152,6 +158,7 @@ def _solve(
     *,
     graph: ModuleGraph,
     scope: FlowScope | None,
+    feeds: StoredFeeds,
     diagnostics: list[Diagnostic],
     decode_s: float,
 ) -> Resolution:
@@ -161,7 +168,7 @@ def _solve(
         decode_s=decode_s,
         graph=graph,
         only=None if scope is None else scope.affected,
-        restored=None if scope is None else stored_states(ctx, scope, graph, program),
+        restored=None if scope is None else stored_states(feeds, scope, graph, program),
         capture=ctx.repository.flow is FlowGranularity.MODULES,
         key_consts=None if scope is None else scope.key_constants,
         kept_fed=() if scope is None else scope.kept_fed,
