@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS
-from codeanatomy_core.normalize.flow_feeds import KeptEdge, StoredFeeds
+from codeanatomy_core.normalize.flow_feeds import StoredFeeds
 from codeanatomy_core.normalize.flow_reuse import stored_flow_current, unchanged_key_constants
 from codeanatomy_core.normalize.flow_states import StateRow, state_rows
 from codeanatomy_core.normalize.incremental import FactsChanges
@@ -51,8 +51,6 @@ class FlowScope(msgspec.Struct, frozen=True, kw_only=True):
     key_constants: frozenset[str]  # the program's, unchanged
     fed_file_ids: tuple[int, ...]  # files of restored components the affected ones fed (sorted)
     rebuilt_sites: frozenset[int]  # their call sites whose call_targets rows are made again
-    kept_fed: tuple[KeptEdge, ...]  # (call, target, method) at those sites:
-    # their own call edges and those fed by components not solved again
 
 
 def flow_scope(
@@ -93,7 +91,6 @@ def flow_scope(
         key_constants=keys,
         fed_file_ids=_files_of(program, sites),
         rebuilt_sites=sites,
-        kept_fed=feeds.kept(sites, solved=affected),
     )
 
 
@@ -101,11 +98,12 @@ def _files_of(program: Program, calls: Iterable[int]) -> tuple[int, ...]:
     return tuple(sorted({program.file_of_call(call).file_id for call in calls}))
 
 
-def with_fed_beyond(
+def remake_fed_sites(
     scope: FlowScope, resolution: Resolution, graph: ModuleGraph, feeds: StoredFeeds
 ) -> FlowScope:
-    """``scope`` grown by the call sites its solve fed that were not fed before (their rows
-    are remade too, of their stored edges and the fed ones, added to the resolution)."""
+    """``scope`` grown by the call sites its solve fed that were not fed before; the stored
+    edges of every site whose rows are remade (their own, and those fed by the components
+    not solved again) are added to the resolution's call edges."""
     program, flow = resolution.program, resolution.flow
     component_of, file_of_call = graph.component_of, program.file_of_call
     beyond = frozenset(
@@ -114,11 +112,11 @@ def with_fed_beyond(
         for call in edges
         if call not in scope.rebuilt_sites and component_of[file_of_call(call).index] not in scope.affected
     )
-    if not beyond:
-        return scope
-    flow.add_kept(feeds.kept(beyond, solved=scope.affected))
-    sites = scope.rebuilt_sites | beyond
-    return msgspec.structs.replace(scope, rebuilt_sites=sites, fed_file_ids=_files_of(program, sites))
+    if beyond:
+        sites = scope.rebuilt_sites | beyond
+        scope = msgspec.structs.replace(scope, rebuilt_sites=sites, fed_file_ids=_files_of(program, sites))
+    flow.add_kept(feeds.kept(scope.rebuilt_sites, solved=scope.affected))
+    return scope
 
 
 def stored_states(

@@ -155,13 +155,13 @@ class StateCodec:
         rows: list[list[Any]] = []
         for call in sorted(edges):
             site = self._call(call)
-            # Ordered by content: symbol ids depend on what else was solved.
-            targets = sorted(
-                ((0, *self._def(target), "") if target >= 0 else (1, 0, 0, names[~target]), method)
+            targets = [
+                (self._def(target) if target >= 0 else names[~target], method)
                 for target, method in edges[call].items()
-            )
-            for key, method in targets:
-                rows.append([*site, [key[1], key[2]] if key[0] == 0 else key[3], method])
+            ]
+            # Ordered by content (definitions first): symbol ids depend on what else was solved.
+            targets.sort(key=lambda item: (isinstance(item[0], str), item[0]))
+            rows.extend([*site, target, method] for target, method in targets)
         return _encode(rows)
 
     def encode_values(self, found: set[int]) -> bytes:

@@ -162,14 +162,12 @@ def solve_program(
     restored: Mapping[int, Sequence[StateRow]] | None = None,
     capture: bool = False,
     key_consts: frozenset[str] | None = None,
-    kept_fed: Iterable[tuple[int, int | str, int]] = (),
 ) -> Resolution:
     """Resolve a decoded program (``diagnostics``: those of its decoding; ``only``,
     ``restored``, ``capture``: the components of ``graph`` to solve, those to restore from
     their states and whether to record the solved ones', see ``FlowSolver.solve``: with
     ``only``, only their files' definitions are loaded; ``key_consts``: the program's key
-    constants, when known; ``kept_fed``: call edges (call, definition or symbol name, method)
-    fed by components not solved, see ``flow_scope``). Call it with the collector paused
+    constants, when known). Call it with the collector paused
     (see :func:`collector_paused`)."""
     found = list(diagnostics)
     started = time.perf_counter()
@@ -182,7 +180,6 @@ def solve_program(
         loaded = frozenset(index for component in parts for index in graph.components[component])
     flow = FlowSolver(program, symbols, max_steps=max_steps, graph=graph, files=loaded)
     stats = flow.solve(only=only, restored=restored, capture=capture, key_consts=key_consts)
-    flow.add_kept(kept_fed)
     flow.release()  # the tables need the call edges only: free the points-to sets early
     solved = time.perf_counter()
     for component in stats.components:

@@ -41,8 +41,8 @@ from codeanatomy_core.normalize.flow_reuse import FLOW_OUTPUTS, FLOW_SETTING, fl
 from codeanatomy_core.normalize.flow_scope import (
     FlowScope,
     flow_scope,
+    remake_fed_sites,
     stored_states,
-    with_fed_beyond,
     with_kept_rows,
 )
 from codeanatomy_core.normalize.incremental import FactsChanges, facts_digests, plan_changes
@@ -124,7 +124,7 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                     decode_s=decode_s,
                 )
                 if scope is not None:
-                    scope = with_fed_beyond(scope, resolution, graph, feeds)
+                    scope = remake_fed_sites(scope, resolution, graph, feeds)
                     ctx.log(
                         f"normalize: flow solved again for {len(scope.file_ids)} files reading a changed "
                         f"file, over {len(scope.restored_file_ids)} files restored from their flow states; "
@@ -171,7 +171,6 @@ def _solve(
         restored=None if scope is None else stored_states(feeds, scope, graph, program),
         capture=ctx.repository.flow is FlowGranularity.MODULES,
         key_consts=None if scope is None else scope.key_constants,
-        kept_fed=() if scope is None else scope.kept_fed,
     )
 
 
