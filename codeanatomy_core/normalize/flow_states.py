@@ -14,6 +14,7 @@ readers see an object's field keys in that order) and of its functions' returns.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -45,7 +46,9 @@ class StateCodec:
     one codec per solver: value keys are remembered)."""
 
     def __init__(self, solver: ParamSummaries) -> None:
-        self.solver = solver
+        # Weak: the solver holds its codec, and a cycle would leave the solver's millions of
+        # objects to the cyclic collector (a second-long pass) instead of reference counts.
+        self.solver: ParamSummaries = weakref.proxy(solver)
         program: Program = solver.program
         self.program = program
         self._file_index = {entry.file_id: entry.index for entry in program.files}

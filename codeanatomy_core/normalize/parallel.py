@@ -9,6 +9,7 @@ same functions on the same facts, so the tables are the ones a single process wo
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import tempfile
 from collections.abc import Callable
@@ -46,6 +47,9 @@ def static_tables_of(
         program, _ = decode_program(facts_rows(read_handle(handle, columns=FACTS_COLUMNS)))
         context = TableContext(program, Symbols(program))
         tables = static_tables(context, only=only, bindings_only=bindings_only)
+        # Out of the collector's reach before it is enabled again: its first pass would scan
+        # every object made meanwhile (a third of a second) just before this worker exits.
+        gc.freeze()
     paths: dict[str, str] = {}
     for name, table in tables.items():
         path = paths[name] = str(Path(folder) / f"{name}.arrow")

@@ -11,6 +11,8 @@ describe the current table version is ignored (the write is then a full one).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 import numpy as np
@@ -36,21 +38,72 @@ class DigestState(msgspec.Struct, frozen=True, kw_only=True):
     digests: dict[int, str]
 
 
-def _column_bytes(array: pa.Array) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """(values as bytes-per-row addressable array, offsets for variable width, validity)."""
+RangeHasher = Callable[[Any, int, int], None]
+
+
+def _range_hasher(array: pa.Array) -> RangeHasher:
+    """A function feeding a hasher the content of rows ``[start, end)`` of ``array``,
+    vectorised: flat buffers are hashed in place, lists and structs through their children."""
     validity = None if array.null_count == 0 else np.asarray(array.is_valid())
+    kind = array.type
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        list_offsets = np.asarray(array.offsets)
+        items = _range_hasher(array.values)
+
+        def list_rows(hasher: Any, start: int, end: int) -> None:
+            hasher.update((list_offsets[start : end + 1] - list_offsets[start]).data)
+            items(hasher, int(list_offsets[start]), int(list_offsets[end]))
+
+        return _with_validity(list_rows, validity)
+    if pa.types.is_struct(kind):
+        fields = [_range_hasher(child) for child in array.flatten()]
+
+        def struct_rows(hasher: Any, start: int, end: int) -> None:
+            for field in fields:
+                field(hasher, start, end)
+
+        return _with_validity(struct_rows, validity)
+    values, offsets = _flat_bytes(array, validity)
+
+    def flat_rows(hasher: Any, start: int, end: int) -> None:
+        # Slices of 1-D arrays are contiguous: hash them in place, without copies.
+        if offsets is None:
+            hasher.update(values[start:end].data)
+        else:
+            hasher.update((offsets[start : end + 1] - offsets[start]).data)
+            hasher.update(values[offsets[start] : offsets[end]].data)
+
+    return _with_validity(flat_rows, validity)
+
+
+def _flat_bytes(array: pa.Array, validity: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """(values addressable per row, offsets for variable width) of a flat array."""
     if pa.types.is_string(array.type) or pa.types.is_binary(array.type):
         buffers = array.buffers()
         offsets = np.frombuffer(buffers[1], dtype=np.int32)[array.offset : array.offset + len(array) + 1]
         data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
-        return data, offsets, validity
+        return data, offsets
     if pa.types.is_boolean(array.type):
-        return np.asarray(array.fill_null(False)).astype(np.uint8), None, validity
+        return np.asarray(array.fill_null(False)).astype(np.uint8), None
     if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
-        return np.asarray(array.fill_null(0) if validity is not None else array), None, validity
-    # Nested or other types: canonical JSON of each row (rare, small tables).
+        return np.asarray(array.fill_null(0) if validity is not None else array), None
+    # Maps and other rare types (registry tables): canonical JSON of each row.
     texts = pa.array([msgspec.json.encode(v).decode() for v in array.to_pylist()], pa.string())
-    return _column_bytes(texts)
+    return _flat_bytes(texts, None)
+
+
+def _with_validity(rows: RangeHasher, validity: np.ndarray | None) -> RangeHasher:
+    if validity is None:
+        return rows
+
+    def checked(hasher: Any, start: int, end: int) -> None:
+        rows(hasher, start, end)
+        # Null positions only where the rows have nulls: a file's digest must not depend
+        # on whether some other file has nulls in this column.
+        if not validity[start:end].all():
+            hasher.update(validity[start:end].data)
+
+    return checked
 
 
 def file_digests(table: pa.Table, *, file_id_column: str) -> dict[int, str]:
@@ -68,20 +121,10 @@ def file_digests(table: pa.Table, *, file_id_column: str) -> dict[int, str]:
     hashers = [hashlib.blake2b(digest_size=16) for _ in starts]
     for name in table.column_names:
         column = table.column(name)
-        array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-        values, offsets, validity = _column_bytes(array)
+        rows = _range_hasher(column.combine_chunks() if column.num_chunks != 1 else column.chunk(0))
         for hasher, start, end in zip(hashers, starts, ends, strict=True):
             hasher.update(name.encode())
-            # Slices of 1-D arrays are contiguous: hash them in place, without copies.
-            if offsets is None:
-                hasher.update(values[start:end].data)
-            else:
-                hasher.update((offsets[start : end + 1] - offsets[start]).data)
-                hasher.update(values[offsets[start] : offsets[end]].data)
-            # Null positions only where the file has nulls: a file's digest must not depend
-            # on whether some other file has nulls in this column.
-            if validity is not None and not validity[start:end].all():
-                hasher.update(validity[start:end].data)
+            rows(hasher, int(start), int(end))
     return {int(file_ids[s]): h.hexdigest() for s, h in zip(starts, hashers, strict=True)}
 
 

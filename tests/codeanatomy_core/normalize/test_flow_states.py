@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from codeanatomy_core.normalize.callgraph import resolve_folder
 from codeanatomy_core.normalize.flow_states import StateKind, StateRow, restore
 from codeanatomy_core.normalize.module_graph import ModuleGraph
@@ -105,3 +107,18 @@ def test_restoring_writes_nothing_into_the_restored_variables(make_repo):
     for module, name, var in [(m, n, v) for (m, n), v in fresh.globals.items()]:
         assert fresh.engine.frozen[var], (module, name)
         assert fresh.engine.pts[var] is not None
+
+
+def test_a_resolution_is_freed_without_the_cyclic_collector(make_repo):
+    # A resolution holds millions of objects: a reference cycle (the solver and its codec)
+    # would leave them all to a second-long collector pass instead of freeing them when the
+    # last reference goes.
+    resolution = resolve_folder(make_repo(FILES))
+    assert resolution.stats.call_edges > 0
+    gc.collect()
+    gc.disable()
+    try:
+        del resolution
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
