@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from codeanatomy_core.cpg.build import GraphParts, assemble_graph
 from codeanatomy_core.cpg.contracts import KindRegistry
 from codeanatomy_core.cpg.fileset import FILE_ID, InputState, RebuildPlan
-from codeanatomy_core.cpg.inputs import read_files, read_table, rows_of
+from codeanatomy_core.cpg.inputs import read_files, read_matching, read_table, rows_of
 from codeanatomy_core.cpg.tables import PATHS_DATASET
 from codeanatomy_core.relspec.compiler import CompiledRule, CompiledRuleSet, rule_session, run_compiled
 from codeanatomy_core.relspec.scoping import RuleScope, ScopeKind
@@ -159,17 +159,20 @@ def _stored_edge_files(
 ) -> tuple[frozenset[int], int]:
     """Files (not ``replaced``) with edges touching ``gone`` nodes, and how many of their
     edge ids are among ``new_edges``."""
-    if len(gone) == 0 and len(new_edges) == 0:
-        return frozenset(), 0
-    # The endpoints are read only when some nodes are gone: most edits keep every node.
-    edges = read_table(handle, ["edge_id", "src", "dst", FILE_ID] if len(gone) else ["edge_id", FILE_ID])
+    if len(gone) == 0:
+        # Most edits keep every node: only the stored edges with a new edge's id are read
+        # (the scan filters them; two million ids never reach Python).
+        if len(new_edges) == 0:
+            return frozenset(), 0
+        same = read_matching(handle, [FILE_ID], column="edge_id", values=new_edges)
+        files = np.asarray(same.column(FILE_ID).to_numpy(), dtype=np.int64)
+        return frozenset(), int((~_member(files, _ids(replaced))).sum())
+    edges = read_table(handle, ["edge_id", "src", "dst", FILE_ID])
     files = np.asarray(edges.column(FILE_ID).to_numpy(), dtype=np.int64)
     kept = ~_member(files, _ids(replaced))
-    touching: frozenset[int] = frozenset()
-    if len(gone):
-        hit = _member(np.asarray(edges.column("src").to_numpy()), gone)
-        hit |= _member(np.asarray(edges.column("dst").to_numpy()), gone)
-        touching = frozenset(np.unique(files[hit & kept]).tolist())
+    hit = _member(np.asarray(edges.column("src").to_numpy()), gone)
+    hit |= _member(np.asarray(edges.column("dst").to_numpy()), gone)
+    touching = frozenset(np.unique(files[hit & kept]).tolist())
     clash = _member(np.asarray(edges.column("edge_id").to_numpy()), new_edges) & kept
     return touching, int(clash.sum())
 

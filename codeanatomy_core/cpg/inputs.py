@@ -106,33 +106,46 @@ def read_files(
     files: Iterable[int] | np.ndarray,
     version: int | None = None,
 ) -> pa.Table:
-    """The rows of ``handle``'s dataset (at ``version``) that belong to ``files``.
+    """The rows of ``handle``'s dataset (at ``version``) that belong to ``files``."""
+    return read_matching(handle, columns, column=file_column, values=files, version=version)
 
-    Local tables: only the Parquet files (and row groups) whose file-id statistics can hold
-    one of the ids are read. Otherwise DataFusion's Delta provider is scanned and the rows
-    are selected by a semi join with a registered id table.
+
+def read_matching(
+    handle: TableHandle,
+    columns: Sequence[str],
+    *,
+    column: str,
+    values: Iterable[int] | np.ndarray,
+    version: int | None = None,
+) -> pa.Table:
+    """The rows of ``handle``'s dataset (at ``version``) whose integer ``column`` is one of
+    ``values``.
+
+    Local tables: only the Parquet files (and row groups) whose statistics of ``column``
+    can hold one of the values are read. Otherwise DataFusion's Delta provider is scanned
+    and the rows are selected by a semi join with a registered id table.
     """
-    ids = np.unique(np.fromiter(files, dtype=np.int64) if not isinstance(files, np.ndarray) else files)
+    ids = np.unique(np.fromiter(values, dtype=np.int64) if not isinstance(values, np.ndarray) else values)
     table = delta_at(handle, version)
     try:
         if _local_parquet(table, handle.uri):
             schema = pa.schema(table.schema().to_arrow())
-            paths = _files_holding(table, handle.uri, file_column, ids) if len(ids) else []
+            paths = _files_holding(table, handle.uri, column, ids) if len(ids) else []
             if not paths:
                 return plain_types(schema.empty_table().select(list(columns)))
             dataset = ds.dataset(paths, schema=schema, format="parquet")
-            found = dataset.to_table(columns=list(columns), filter=pc.field(file_column).isin(pa.array(ids)))
+            found = dataset.to_table(columns=list(columns), filter=pc.field(column).isin(pa.array(ids)))
             return plain_types(found)
         ctx = datafusion.SessionContext(datafusion.SessionConfig().with_target_partitions(1))
         ctx.register_table("t", table)
-        register_ids(ctx, ids, name="files")
+        register_ids(ctx, ids, name="wanted")
         listed = ", ".join(f"t.{quote(c)}" for c in columns)
-        frame = ctx.sql(f"SELECT {listed} FROM t WHERE t.{quote(file_column)} IN (SELECT id FROM files)")
+        frame = ctx.sql(f"SELECT {listed} FROM t WHERE t.{quote(column)} IN (SELECT id FROM wanted)")
         return plain_types(frame.to_arrow_table())
     except (DeltaError, OSError, pa.ArrowException) as err:
-        raise StorageError(f"reading files of dataset {handle.dataset!r} failed: {err}") from err
+        raise StorageError(f"reading rows of dataset {handle.dataset!r} failed: {err}") from err
     except Exception as err:  # DataFusion raises ValueError or a bare Exception
-        raise StorageError(f"reading files of dataset {handle.dataset!r} failed: {err}") from err
+        raise StorageError(f"reading rows of dataset {handle.dataset!r} failed: {err}") from err
 
 
 def rows_of(table: pa.Table, files: np.ndarray, *, file_column: str) -> pa.Table:
