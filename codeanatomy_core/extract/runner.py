@@ -25,7 +25,10 @@ from codeanatomy_core.specs.model import DatasetSpec
 from codeanatomy_core.specs.schema import arrow_schema
 
 MIN_PARALLEL_FILES = 64
-CHUNKS_PER_WORKER = 8
+# Small chunks: the last one a worker takes ends the pool's work, and the first results
+# reach this process (which unpickles them) sooner. 24 per worker were 0.6 s faster than 8
+# on the standard library (843 files, 2 workers); more gave no steady gain.
+CHUNKS_PER_WORKER = 24
 MAX_CHUNK_FILES = 64
 
 DEFAULT_EXTRACTORS: tuple[type[Extractor], ...] = EXTRACTORS
