@@ -127,7 +127,7 @@ FLOW_STATES = DatasetSpec(
     "restores the edited modules' dependencies instead of solving them again. Empty with "
     "FLOW=program.",
     fields=(
-        FieldSpec(name="state_id", dtype=INT64, nullable=False, description="stable_id(file_id, ordinal)"),
+        FieldSpec(name="state_id", dtype=INT64, nullable=False, description="id of (file_id, ordinal)"),
         file_id_field(),
         FieldSpec(name="ordinal", dtype=INT32, nullable=False, description="order of the file's variables"),
         FieldSpec(

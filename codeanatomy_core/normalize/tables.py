@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 
-from codeanatomy_core.ids import stable_id
+from codeanatomy_core.ids import derive_ids_of, stable_id
 from codeanatomy_core.normalize.datasets import (
     CALLSITES,
     CLASS_BASES,
@@ -164,12 +165,14 @@ def flow_tables(resolution: Resolution, context: TableContext) -> dict[str, pa.T
 
 def states_table(resolution: Resolution) -> pa.Table:
     rows = resolution.flow.states
+    file_ids = np.fromiter((r.file_id for r in rows), dtype=np.int64, count=len(rows))
+    ordinals = np.fromiter((r.ordinal for r in rows), dtype=np.int64, count=len(rows))
     return build_table(
         FLOW_STATES,
         {
-            "state_id": [stable_id("flow_state", r.file_id, r.ordinal) for r in rows],
-            "file_id": [r.file_id for r in rows],
-            "ordinal": [r.ordinal for r in rows],
+            "state_id": derive_ids_of(file_ids, "flow_state", ordinals),
+            "file_id": file_ids,
+            "ordinal": ordinals,
             "kind": [str(r.kind) for r in rows],
             "variable": [r.variable for r in rows],
             "values": [r.values for r in rows],
