@@ -85,9 +85,9 @@ class TreeMemory:
 
     Reading a process's PSS walks all its pages (about 20 ms for 1.7 GB): read ten times a
     second for three processes, it took a third of a core and slowed the build it measures
-    by about 15 %. So the summed resident sizes are read every 100 ms (a few microseconds),
-    and the PSS at most once a second, when that sum is above the peak PSS so far (a PSS
-    never exceeds its RSS: below it, no new peak is possible). A peak lasting less than a
+    by about 15 %. So the PSS is read at most once a second, at the first 100 ms tick when
+    the summed resident sizes (a few microseconds to read) are above the peak PSS so far (a
+    PSS never exceeds its RSS: below it, no new peak is possible). A peak lasting less than a
     second may be read low; the largest RSS of each process (``ru_maxrss``) is exact.
     """
 
@@ -108,9 +108,11 @@ class TreeMemory:
         page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
         last_read = 0.0
         while not self._stop.wait(0.1):
-            pids = _tree_pids(os.getpid())
             now = time.monotonic()
-            if now - last_read >= 1.0 and sum(_rss_pages(pid) for pid in pids) * page_mb > self.peak_mb:
+            if now - last_read < 1.0:
+                continue
+            pids = _tree_pids(os.getpid())
+            if sum(_rss_pages(pid) for pid in pids) * page_mb > self.peak_mb:
                 last_read = now
                 self.peak_mb = max(self.peak_mb, sum(_pss_kb(pid) for pid in pids) / 1024)
 

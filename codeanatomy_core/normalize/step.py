@@ -141,8 +141,8 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
                 details = _report(ctx, resolution, files=facts.num_rows, scope=scope)
         finally:
             static.close()
-        # Freed while the tables are written, out of the collector's reach (see release_later):
-        # a collection over its millions of objects would cost about half a second.
+        # Freed beside the tables' writes, out of the collector's reach (see release_later):
+        # a collection scanning its millions of objects meanwhile would cost about a second.
         doomed: list[object] = [program, context, resolution, graph, feeds]
         del program, context, resolution, graph, feeds
         release_later(doomed)

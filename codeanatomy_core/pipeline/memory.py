@@ -4,9 +4,10 @@ Arrow's memory pool and the C heap keep what was freed for reuse: after extracti
 process that ran it holds hundreds of megabytes it no longer uses, on top of which the
 next step builds its own peak. Both are asked to return it.
 
-Freeing a resolution's millions of small objects takes hundreds of milliseconds: they are
-dropped by a background thread (``release_later``) while the step's tables are written,
-which mostly runs outside the interpreter lock.
+Freeing a resolution's millions of small objects takes a few hundred milliseconds. They are
+dropped by a background thread (``release_later``) while the step's tables are written; the
+freeing holds the interpreter lock throughout, so it overlaps only the parts of the writes
+that run outside it (Delta's own encoding and I/O), not their Python parts.
 """
 
 from __future__ import annotations
