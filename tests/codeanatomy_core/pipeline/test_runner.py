@@ -9,8 +9,10 @@ from typing import Any
 
 import msgspec
 import pyarrow as pa
+import pytest
 
 from codeanatomy_core.extract.datasets import AST_NODES, EXTRACT_ERRORS
+from codeanatomy_core.pipeline import runner
 from codeanatomy_core.pipeline.registry import StepRegistry, default_steps
 from codeanatomy_core.pipeline.runner import DatasetRunResult, run_pipeline
 from codeanatomy_core.source import RepositoryConfig
@@ -194,3 +196,19 @@ def test_maintenance_does_not_make_tables_stale(
     results = build(small_repo, warehouse, steps=steps)
     assert {name for name, result in results.items() if result.written} == set()
     assert version_probe(warehouse, steps.catalog) == maintained
+
+
+def test_writing_two_tables_at_a_time_changes_nothing_stored(
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = default_steps()
+    paired, single = Warehouse.at(tmp_path / "paired"), Warehouse.at(tmp_path / "single")
+    paired_results = build(small_repo, paired, steps=steps, run_id="same")
+    monkeypatch.setattr(runner, "PARALLEL_WRITE_BYTES", -1)  # every write one at a time
+    single_results = build(small_repo, single, steps=steps, run_id="same")
+    assert paired_results == single_results
+    for spec in steps.catalog:
+        paired_stamp = read_last_commit(spec, warehouse=paired)
+        single_stamp = read_last_commit(spec, warehouse=single)
+        assert paired_stamp is not None and single_stamp is not None, spec.name
+        assert paired_stamp.content_hash == single_stamp.content_hash, spec.name
