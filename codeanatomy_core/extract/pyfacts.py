@@ -22,6 +22,7 @@ from codeanatomy_core.extract.pyfacts_model import (
     FACTS_VERSION,
     FileFacts,
     encode_facts,
+    key_constants,
 )
 from codeanatomy_core.extract.pyfacts_stmt import StatementWalker
 from codeanatomy_core.extract.traversal import TreeIndex
@@ -77,6 +78,7 @@ class FactsBuilder(StatementWalker):
             decorators=self.decorators,
             ops=self.ops,
             all_names=self.all_names,
+            key_consts=key_constants(self.ops, self.calls),
         )
 
 

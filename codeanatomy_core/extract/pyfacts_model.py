@@ -20,7 +20,7 @@ from enum import IntEnum
 
 import msgspec
 
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 NO_VAR = -1
 UNBOUND = -1  # a reaching-binding marker: the name may be unbound on some path
 
@@ -364,6 +364,39 @@ class FileFacts(msgspec.Struct, frozen=True, kw_only=True):
     decorators: list[DecoratorFact]
     ops: list[Op]
     all_names: list[str] | None  # a literal module-level __all__, if any
+    key_consts: list[str]  # sorted: see key_constants
+
+    # The counts and columns whole-program passes read of every file (see
+    # normalize/facts_view.py, which reads them without decoding the rest).
+    @property
+    def call_count(self) -> int:
+        return len(self.calls)
+
+    @property
+    def ref_scopes(self) -> list[int]:
+        return self.refs.scope
+
+
+_ATTRIBUTE_BUILTINS = frozenset({"getattr", "setattr", "hasattr", "delattr"})
+
+
+def key_constants(ops: list[Op], calls: list[CallFact]) -> list[str]:
+    """The constants a file uses as container keys, or as attribute names given to
+    getattr/setattr, sorted: only these keep their value in the flow (others become their
+    type). Kept in the facts, so that the program's set is known without reading every
+    file's flow constraints."""
+    keys: set[str] = set()
+    constants: dict[int, str] = {}
+    for op in ops:
+        if isinstance(op, (StoreItem, LoadItem)):
+            if op.key is not None:
+                keys.add(op.key)
+        elif isinstance(op, MakeConst):
+            constants[op.dst] = op.key
+    for call in calls:
+        if call.callee_path in _ATTRIBUTE_BUILTINS and len(call.args) > 1 and call.args[1] in constants:
+            keys.add(constants[call.args[1]])
+    return sorted(keys)
 
 
 _ENCODER = msgspec.msgpack.Encoder()

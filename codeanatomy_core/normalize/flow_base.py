@@ -145,7 +145,7 @@ class FlowBase:
         values, engine = self.values, self.engine
         for entry in self.program.files:
             if files is not None and entry.index not in files:
-                self.calls.extend([_UNLOADED] * len(entry.facts.calls))
+                self.calls.extend([_UNLOADED] * entry.facts.call_count)
                 continue
             callers = file_callers(entry)
             facts = entry.facts

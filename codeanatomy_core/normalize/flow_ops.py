@@ -8,7 +8,6 @@ from codeanatomy_core.extract.pyfacts_model import (
     ClassAttr,
     Copy,
     CopyItems,
-    FileFacts,
     GlobalLoad,
     GlobalStore,
     ImportValue,
@@ -26,30 +25,19 @@ from codeanatomy_core.extract.pyfacts_model import (
     StoreItem,
     SuperValue,
 )
+from codeanatomy_core.normalize.facts_view import FactsView
 from codeanatomy_core.normalize.flow_attrs import AttributeSemantics
 from codeanatomy_core.normalize.flow_base import ALL, ANY
 from codeanatomy_core.normalize.program import Program, ProgramFile
 from codeanatomy_core.normalize.symbols import SourceKind
 from codeanatomy_core.normalize.values import CONST_TYPES, ValueKind
 
-_ATTRIBUTE_BUILTINS = frozenset({"getattr", "setattr", "hasattr", "delattr"})
 
-
-def key_constants(facts: FileFacts) -> set[str]:
+def key_constants(facts: FactsView) -> set[str]:
     """The constants a file uses as container keys, or as attribute names given to
-    getattr/setattr: only these keep their value in the flow (others become their type)."""
-    keys: set[str] = set()
-    constants: dict[int, str] = {}
-    for op in facts.ops:
-        if isinstance(op, (StoreItem, LoadItem)):
-            if op.key is not None:
-                keys.add(op.key)
-        elif isinstance(op, MakeConst):
-            constants[op.dst] = op.key
-    for call in facts.calls:
-        if call.callee_path in _ATTRIBUTE_BUILTINS and len(call.args) > 1 and call.args[1] in constants:
-            keys.add(constants[call.args[1]])
-    return keys
+    getattr/setattr: only these keep their value in the flow (others become their type).
+    Found when the file is extracted (``pyfacts_model.key_constants``)."""
+    return set(facts.key_consts)
 
 
 def program_key_constants(program: Program) -> frozenset[str]:

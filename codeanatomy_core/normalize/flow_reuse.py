@@ -19,6 +19,7 @@ import msgspec
 from codeanatomy_core.extract.pyfacts import PY_FACTS
 from codeanatomy_core.extract.pyfacts_model import FACTS_VERSION, FileFacts, MakeConst, decode_facts
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, FLOW_STATES, NORMALIZE_DIAGNOSTICS
+from codeanatomy_core.normalize.facts_view import FactsView, decoded
 from codeanatomy_core.normalize.flow_ops import key_constants
 from codeanatomy_core.normalize.incremental import FactsChanges
 from codeanatomy_core.normalize.program import Program
@@ -103,7 +104,7 @@ def flow_inputs_unchanged(ctx: StepContext, changes: FactsChanges, program: Prog
     if not stored_flow_current(ctx, changes):
         return False
     before = previous_facts(changes)
-    after = {entry.file_id: entry.facts for entry in program.files if entry.file_id in changes.changed}
+    after = {e.file_id: decoded(e.facts) for e in program.files if e.file_id in changes.changed}
     constants: set[str] = set()
     pairs: list[tuple[FileFacts, FileFacts]] = []
     for file_id in changes.changed:
@@ -127,7 +128,9 @@ def _changed_constants(old: FileFacts, new: FileFacts) -> set[str] | None:
     same type), else None."""
     if len(old.ops) != len(new.ops):
         return None
-    if msgspec.structs.replace(old, ops=[]) != msgspec.structs.replace(new, ops=[]):
+    # Key constants come from the constraints: _all_typed compares them.
+    replace = msgspec.structs.replace
+    if replace(old, ops=[], key_consts=[]) != replace(new, ops=[], key_consts=[]):
         return None
     changed: set[str] = set()
     for before, after in zip(old.ops, new.ops, strict=True):
@@ -145,7 +148,7 @@ def _changed_constants(old: FileFacts, new: FileFacts) -> set[str] | None:
 
 
 def _all_typed(
-    constants: set[str], pairs: list[tuple[FileFacts, FileFacts]], unchanged: list[FileFacts]
+    constants: set[str], pairs: list[tuple[FileFacts, FileFacts]], unchanged: list[FactsView]
 ) -> bool:
     """Whether the flow sees each changed constant as its type only, before and after: the
     program's key constants are the same and include none of them."""

@@ -7,20 +7,20 @@ and everything derived from them, do not depend on the order facts were produced
 
 from __future__ import annotations
 
-import functools
 from bisect import bisect_right
 from collections.abc import Iterable
 
 import msgspec
 
-from codeanatomy_core.extract.pyfacts_model import DefKind, FileFacts, ScopeKind
+from codeanatomy_core.extract.pyfacts_model import DefKind, ScopeKind
+from codeanatomy_core.normalize.facts_view import FactsView
 
 
 class ProgramFile(msgspec.Struct, frozen=True, kw_only=True):
     index: int
     file_id: int
     path: str
-    facts: FileFacts
+    facts: FactsView
     var_base: int
     def_base: int
     scope_base: int
@@ -33,8 +33,8 @@ class ProgramFile(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def file_callers(entry: ProgramFile) -> list[int]:
-    """The enclosing definition (global id) of each call site of one file (see
-    :attr:`Program.call_callers`)."""
+    """The enclosing definition (global id) of each call site of one file: the module,
+    class, function or lambda whose body holds it (comprehensions are transparent)."""
     scopes, def_base = entry.facts.scopes, entry.def_base
     callers: list[int] = []
     for call in entry.facts.calls:
@@ -48,7 +48,7 @@ def file_callers(entry: ProgramFile) -> list[int]:
 class Program:
     """All files' facts, module names and global id offsets."""
 
-    def __init__(self, files: Iterable[tuple[int, str, FileFacts]]) -> None:
+    def __init__(self, files: Iterable[tuple[int, str, FactsView]]) -> None:
         ordered = sorted(files, key=lambda item: item[1])
         self.files: list[ProgramFile] = []
         var_base = def_base = scope_base = binding_base = call_base = 0
@@ -70,7 +70,7 @@ class Program:
             def_base += len(facts.defs)
             scope_base += len(facts.scopes)
             binding_base += len(facts.bindings)
-            call_base += len(facts.calls)
+            call_base += facts.call_count
         self.var_count = var_base
         self.def_count = def_base
         self.call_count = call_base
@@ -85,16 +85,6 @@ class Program:
             current = self.modules.get(entry.module)
             if current is None or (entry.facts.is_package and not current.facts.is_package):
                 self.modules[entry.module] = entry
-
-    @functools.cached_property
-    def call_callers(self) -> list[int]:
-        """The enclosing definition (global id) of every call site, by global call id:
-        the module, class, function or lambda whose body holds it (comprehensions are
-        transparent)."""
-        callers: list[int] = []
-        for entry in self.files:
-            callers.extend(file_callers(entry))
-        return callers
 
     # ---- global id -> file ----
 

@@ -13,8 +13,9 @@ from contextlib import contextmanager
 import msgspec
 import pyarrow as pa
 
-from codeanatomy_core.extract.pyfacts_model import FACTS_VERSION, decode_facts
+from codeanatomy_core.extract.pyfacts_model import FACTS_VERSION
 from codeanatomy_core.normalize.engine import DEFAULT_MAX_STEPS
+from codeanatomy_core.normalize.facts_view import LazyFacts
 from codeanatomy_core.normalize.flow_states import StateRow
 from codeanatomy_core.normalize.kinds import DiagnosticKind
 from codeanatomy_core.normalize.module_graph import ModuleGraph
@@ -126,7 +127,7 @@ def decode_program(rows: Iterable[tuple[int, str, bytes]]) -> tuple[Program, lis
             )
             continue
         try:
-            files.append((file_id, path, decode_facts(data)))
+            files.append((file_id, path, LazyFacts(data)))
         except msgspec.DecodeError as err:
             diagnostics.append(
                 Diagnostic(

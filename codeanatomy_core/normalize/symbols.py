@@ -94,7 +94,7 @@ class Symbols:
             )
             if binding.scope == 0:
                 names.setdefault(binding.name, []).append(gid)
-                if binding.ref >= 0 and facts.refs.scope[binding.ref] != 0 and is_primary:
+                if binding.ref >= 0 and facts.ref_scopes[binding.ref] != 0 and is_primary:
                     self.declared_globals.add((entry.module, binding.name))
             elif scopes[binding.scope].kind is ScopeKind.CLASS:
                 class_def = entry.def_base + scopes[binding.scope].definition

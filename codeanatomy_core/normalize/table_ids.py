@@ -36,8 +36,8 @@ class ProgramIds:
         self.scopes = _concat(
             [derive_ids(f.file_id, SCOPE_TAG, np.arange(len(f.facts.scopes))) for f in files]
         )
-        self.calls = _concat([derive_ids(f.file_id, CALL_TAG, np.arange(len(f.facts.calls))) for f in files])
-        self.refs = [derive_ids(f.file_id, REF_TAG, np.arange(len(f.facts.refs.name))) for f in files]
+        self.calls = _concat([derive_ids(f.file_id, CALL_TAG, np.arange(f.facts.call_count)) for f in files])
+        self.refs = [derive_ids(f.file_id, REF_TAG, np.arange(len(f.facts.ref_scopes))) for f in files]
 
 
 def symbol_id(name: str) -> int:

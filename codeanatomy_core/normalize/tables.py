@@ -143,7 +143,7 @@ def static_tables(
             DEFINITIONS.name: definitions_table(program, ids, only=only),
             NAME_REFS.name: name_refs_table(program, ids, only=only),
             IMPORTS.name: imports_table(program, symbols, ids, names),
-            CALLSITES.name: callsites_table(program, ids, program.call_callers, only=only),
+            CALLSITES.name: callsites_table(program, ids, only=only),
             CLASS_BASES.name: class_bases_table(program, symbols, ids, names),
             DECORATORS.name: decorators_table(program, ids, only=only),
             REF_BINDINGS.name: ref_bindings_table(

@@ -99,7 +99,7 @@ class RefCandidates:
         for gid in symbols.namespaces.get(module, {}).get(name, ()):
             entry = program.file_of_binding(gid)
             fact = entry.facts.bindings[gid - entry.binding_base]
-            if fact.ref >= 0 and entry.facts.refs.scope[fact.ref] != 0:
+            if fact.ref >= 0 and entry.facts.ref_scopes[fact.ref] != 0:
                 out.extend((t, ResolutionMethod.GLOBAL) for t in symbols.binding_targets(gid))
         if name in symbols.star_names.get(module, ()):
             for source in symbols.star_sources.get(module, ()):

@@ -12,7 +12,7 @@ from codeanatomy_core.extract.pyfacts_model import DefFlag, ScopeKind
 from codeanatomy_core.ids import derive_ids
 from codeanatomy_core.normalize.datasets import CALLSITES, DECORATORS, DEFINITIONS, NAME_REFS, SCOPES
 from codeanatomy_core.normalize.kinds import BIND_KINDS, CALL_KINDS, DEF_KINDS, REF_CONTEXTS, SCOPE_KINDS
-from codeanatomy_core.normalize.program import Program, ProgramFile
+from codeanatomy_core.normalize.program import Program, ProgramFile, file_callers
 from codeanatomy_core.normalize.table_ids import DECORATOR_TAG, ProgramIds
 from codeanatomy_core.specs.model import DatasetSpec
 from codeanatomy_core.specs.schema import arrow_schema
@@ -131,14 +131,12 @@ def name_refs_table(program: Program, ids: ProgramIds, *, only: frozenset[int] |
     return table.sort_by([("file_id", "ascending"), ("ordinal", "ascending")]) if table.num_rows else table
 
 
-def callsites_table(
-    program: Program, ids: ProgramIds, callers: list[int], *, only: frozenset[int] | None = None
-) -> pa.Table:
-    """``callers``: the enclosing definition (global id) of every call site, by global id."""
+def callsites_table(program: Program, ids: ProgramIds, *, only: frozenset[int] | None = None) -> pa.Table:
     cols: dict[str, list] = {name: [] for name in CALLSITES.field_names}
     def_ids, call_ids, scope_ids = ids.defs.tolist(), ids.calls.tolist(), ids.scopes.tolist()
     for entry in _files(program, only):
         call_base, scope_base = entry.call_base, entry.scope_base
+        callers = file_callers(entry)
         for ordinal, call in enumerate(entry.facts.calls):
             path = call.callee_path
             cols["callsite_id"].append(call_ids[call_base + ordinal])
@@ -153,7 +151,7 @@ def callsites_table(
             cols["has_star_args"].append(bool(call.starred))
             cols["has_star_kwargs"].append(None in call.keywords)
             cols["scope_id"].append(scope_ids[scope_base + call.scope])
-            cols["caller_def_id"].append(def_ids[callers[call_base + ordinal]])
+            cols["caller_def_id"].append(def_ids[callers[ordinal]])
             cols["bstart"].append(call.bstart)
             cols["bend"].append(call.bend)
             cols["line"].append(call.line)

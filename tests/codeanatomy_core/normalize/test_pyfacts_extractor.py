@@ -95,3 +95,17 @@ def test_constants_that_are_not_utf8_text_are_not_keys(tmp_path: Path):
     assert errors.num_rows == 0
     facts = decode_facts(table.to_pylist()[0]["facts"])
     assert facts.all_names == ["ok"]
+
+
+def test_key_constants_are_found_when_the_file_is_extracted(tmp_path: Path):
+    text = (
+        "ROUTES = {'home': 1}\n"
+        "ROUTES['about'] = 2\n"
+        "name = 'colour'\n"
+        "setattr(obj, name, 3)\n"
+        "getattr(obj, 'size')\n"
+        "label = 'plain'\n"
+    )
+    table, _ = _extract(tmp_path, {"keys.py": text})
+    facts = decode_facts(table.to_pylist()[0]["facts"])
+    assert facts.key_consts == ["s:about", "s:colour", "s:home", "s:size"]
