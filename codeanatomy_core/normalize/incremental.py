@@ -9,8 +9,7 @@ Anything that prevents the comparison means a full rebuild.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping
 
 import msgspec
 import pyarrow as pa
@@ -43,17 +42,13 @@ class FactsChanges(msgspec.Struct, frozen=True, kw_only=True):
         }
 
 
-def facts_digests(table: pa.Table) -> dict[int, bytes]:
-    """file_id -> digest of the file's encoded facts (and their layout version)."""
-    return {
-        file_id: hashlib.blake2b(data, digest_size=16, salt=version.to_bytes(8, "little")).digest()
-        for file_id, version, data in _facts_columns(table)
-    }
+def facts_by_file(table: pa.Table) -> dict[int, tuple[int, bytes]]:
+    """file_id -> (facts layout version, encoded facts) of a ``py_facts`` table.
 
-
-def _facts_columns(table: pa.Table) -> Iterator[tuple[int, int, bytes]]:
+    Compared as they are (the bytes compare in C), not through digests: hashing both
+    versions' 27 MB of facts on the standard library took 0.07 s of a one-file build."""
     columns = [table.column(name).to_pylist() for name in ("file_id", "facts_version", "facts")]
-    return zip(*columns, strict=True)
+    return {file_id: (version, data) for file_id, version, data in zip(*columns, strict=True)}
 
 
 def _facts_at(ctx: StepContext, version: int) -> pa.Table | None:
@@ -68,7 +63,7 @@ def _facts_at(ctx: StepContext, version: int) -> pa.Table | None:
 
 
 def plan_changes(
-    ctx: StepContext, *, outputs: Iterable[str], current: dict[int, bytes]
+    ctx: StepContext, *, outputs: Iterable[str], current: Mapping[int, tuple[int, bytes]]
 ) -> tuple[FactsChanges | None, str]:
     """The files whose facts changed for every output, or None (and why) for a full rebuild."""
     if ctx.force:
@@ -89,8 +84,8 @@ def plan_changes(
     before = _facts_at(ctx, int(token))
     if before is None:
         return None, f"py_facts version {token} is no longer readable"
-    previous = facts_digests(before)
-    changed = frozenset(f for f, digest in current.items() if previous.get(f) != digest)
+    previous = facts_by_file(before)
+    changed = frozenset(f for f, facts in current.items() if previous.get(f) != facts)
     removed = frozenset(previous.keys() - current.keys())
     return (
         FactsChanges(
@@ -98,7 +93,7 @@ def plan_changes(
             removed=removed,
             untouched=len(current) - len(changed),
             previous_version=int(token),
-            previous_facts={f: (v, data) for f, v, data in _facts_columns(before) if f in changed},
+            previous_facts={f: previous[f] for f in changed if f in previous},
         ),
         "",
     )

@@ -45,7 +45,7 @@ from codeanatomy_core.normalize.flow_scope import (
     stored_states,
     with_kept_rows,
 )
-from codeanatomy_core.normalize.incremental import FactsChanges, facts_digests, plan_changes
+from codeanatomy_core.normalize.incremental import FactsChanges, facts_by_file, plan_changes
 from codeanatomy_core.normalize.module_graph import ModuleGraph
 from codeanatomy_core.normalize.parallel import FACTS_COLUMNS, StaticTables
 from codeanatomy_core.normalize.program import Program
@@ -74,7 +74,7 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     release_memory()  # what earlier steps freed: the resolution's peak starts from what is in use
     handle = ctx.input(PY_FACTS.name)
     facts = read_handle(handle, columns=FACTS_COLUMNS)
-    changes, reason = plan_changes(ctx, outputs=sorted(PER_FILE), current=facts_digests(facts))
+    changes, reason = plan_changes(ctx, outputs=sorted(PER_FILE), current=facts_by_file(facts))
     if changes is None:
         ctx.log(f"normalize: full rebuild of the per-file tables ({reason})")
     else:
