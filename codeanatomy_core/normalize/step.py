@@ -6,8 +6,9 @@ per-file tables (scopes, definitions, name_refs, callsites, decorators) replace 
 rows of files whose facts changed. The whole-program tables (imports, class bases and the
 resolution candidates) are resolved whole, but only the files whose rows differ from the
 stored ones are rewritten: downstream steps then see which files' resolution changed.
-``ref_bindings`` is resolved again only for the files importing a changed module, the
-other files' rows are the stored ones (``normalize/dependents.py``). The flow is solved
+``ref_bindings``, ``imports`` and ``class_bases`` (static resolution) are resolved again
+only for the files importing a changed module, the other files' rows are the stored ones
+(``normalize/dependents.py``). The flow is solved
 again only for the import cycles holding changed files, those reading them and their
 dependencies (``normalize/flow_scope.py``); the call targets and flow diagnostics of the
 other files are the stored ones.
@@ -28,9 +29,11 @@ import pyarrow as pa
 from codeanatomy_core.extract.pyfacts import PY_FACTS
 from codeanatomy_core.normalize.datasets import (
     CALLSITES,
+    CLASS_BASES,
     DECORATORS,
     DEFINITIONS,
     ENTITY_DATASETS,
+    IMPORTS,
     NAME_REFS,
     SCOPES,
 )
@@ -68,6 +71,9 @@ _SPECS = {spec.name: spec for spec in (*ENTITY_DATASETS, *RESOLUTION_DATASETS)}
 # Tables whose rows depend on their own file's facts only (imports and class_bases are
 # resolved against the whole program).
 PER_FILE = frozenset(spec.name for spec in (SCOPES, DEFINITIONS, NAME_REFS, CALLSITES, DECORATORS))
+# Tables of static resolution: a file's rows depend on its facts and those of the modules
+# it imports, directly or not (normalize/dependents.py).
+STATIC_RESOLUTION = frozenset(spec.name for spec in (REF_BINDINGS, IMPORTS, CLASS_BASES))
 
 
 def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
@@ -148,7 +154,9 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
         release_later(doomed)
     if bindings_only is not None:
         count = len(bindings_only)
-        ctx.log(f"normalize: ref_bindings resolved again for {count} files importing a changed module")
+        ctx.log(
+            f"normalize: ref_bindings, imports and class_bases resolved again for {count} files importing a changed module"
+        )
     return _outputs(ctx, tables, details=details, changes=changes, bindings_only=bindings_only, scope=scope)
 
 
@@ -197,7 +205,7 @@ def _outputs(
             outputs[name] = DatasetOutput(
                 data=table, replace_file_ids=replaced, changed_files_only=True, details=details
             )
-        elif name == REF_BINDINGS.name and bindings_only is not None:
+        elif name in STATIC_RESOLUTION and bindings_only is not None:
             # The rows of those files only: the writer rewrites the ones that changed.
             outputs[name] = DatasetOutput(
                 data=table, replace_file_ids=sorted(bindings_only), changed_files_only=True, details=details
@@ -219,18 +227,20 @@ def _outputs(
 def _bindings_scope(
     ctx: StepContext, changes: FactsChanges | None, program: Program
 ) -> frozenset[int] | None:
-    """The files whose ref_bindings may differ from the stored ones, or None to build it
-    whole (a full build, files added or removed, or a stored table of other facts)."""
+    """The files whose static resolution (ref_bindings, imports, class_bases) may differ
+    from the stored one, or None to build those tables whole (a full build, files added or
+    removed, or a stored table that is not selected or was built from other facts)."""
     if changes is None or changes.removed or not changes.changed <= changes.previous_facts.keys():
         return None
-    stamp = ctx.previous.get(REF_BINDINGS.name)
-    if (
-        stamp is None
-        or not ctx.is_selected(REF_BINDINGS.name)
-        or stamp.signature != ctx.output_signatures.get(REF_BINDINGS.name)
-        or stamp.input_versions.get(PY_FACTS.name) != str(changes.previous_version)
-    ):
-        return None
+    for name in sorted(STATIC_RESOLUTION):
+        stamp = ctx.previous.get(name)
+        if (
+            stamp is None
+            or not ctx.is_selected(name)
+            or stamp.signature != ctx.output_signatures.get(name)
+            or stamp.input_versions.get(PY_FACTS.name) != str(changes.previous_version)
+        ):
+            return None
     return import_dependents(program, changes.changed)
 
 

@@ -135,16 +135,16 @@ def static_tables(
     context: TableContext, *, only: frozenset[int] | None, bindings_only: frozenset[int] | None = None
 ) -> dict[str, pa.Table]:
     """The tables of :data:`STATIC_TABLES` (``only``: see :func:`normalize_tables`;
-    ``bindings_only``: ref_bindings holds only those files' rows)."""
+    ``bindings_only``: ref_bindings, imports and class_bases hold only those files' rows)."""
     program, symbols, ids, names = context.program, context.symbols, context.ids, context.names
     with collector_paused():
         return {
             SCOPES.name: scopes_table(program, ids, only=only),
             DEFINITIONS.name: definitions_table(program, ids, only=only),
             NAME_REFS.name: name_refs_table(program, ids, only=only),
-            IMPORTS.name: imports_table(program, symbols, ids, names),
+            IMPORTS.name: imports_table(program, symbols, ids, names, only=bindings_only),
             CALLSITES.name: callsites_table(program, ids, only=only),
-            CLASS_BASES.name: class_bases_table(program, symbols, ids, names),
+            CLASS_BASES.name: class_bases_table(program, symbols, ids, names, only=bindings_only),
             DECORATORS.name: decorators_table(program, ids, only=only),
             REF_BINDINGS.name: ref_bindings_table(
                 program, ids, names, context.candidates, only=bindings_only

@@ -32,14 +32,14 @@ def _nullable(ids: np.ndarray, index: int) -> int | None:
     return int(ids[index]) if index >= 0 else None
 
 
-def _files(program: Program, only: frozenset[int] | None) -> list[ProgramFile]:
+def files_of(program: Program, only: frozenset[int] | None) -> list[ProgramFile]:
     """The files whose rows are built (all, or those of an incremental update)."""
     return program.files if only is None else [f for f in program.files if f.file_id in only]
 
 
 def scopes_table(program: Program, ids: ProgramIds, *, only: frozenset[int] | None = None) -> pa.Table:
     cols: dict[str, list] = {name: [] for name in SCOPES.field_names}
-    for entry in _files(program, only):
+    for entry in files_of(program, only):
         base = entry.scope_base
         for ordinal, scope in enumerate(entry.facts.scopes):
             parent = scope.parent
@@ -68,7 +68,7 @@ def scopes_table(program: Program, ids: ProgramIds, *, only: frozenset[int] | No
 
 def definitions_table(program: Program, ids: ProgramIds, *, only: frozenset[int] | None = None) -> pa.Table:
     cols: dict[str, list] = {name: [] for name in DEFINITIONS.field_names}
-    for entry in _files(program, only):
+    for entry in files_of(program, only):
         scope_base, def_base = entry.scope_base, entry.def_base
         for ordinal, definition in enumerate(entry.facts.defs):
             flags = definition.flags
@@ -99,7 +99,7 @@ def definitions_table(program: Program, ids: ProgramIds, *, only: frozenset[int]
 def name_refs_table(program: Program, ids: ProgramIds, *, only: frozenset[int] | None = None) -> pa.Table:
     parts: list[pa.Table] = []
     schema = arrow_schema(NAME_REFS)
-    for entry in _files(program, only):
+    for entry in files_of(program, only):
         refs = entry.facts.refs
         count = len(refs.name)
         if not count:
@@ -134,7 +134,7 @@ def name_refs_table(program: Program, ids: ProgramIds, *, only: frozenset[int] |
 def callsites_table(program: Program, ids: ProgramIds, *, only: frozenset[int] | None = None) -> pa.Table:
     cols: dict[str, list] = {name: [] for name in CALLSITES.field_names}
     def_ids, call_ids, scope_ids = ids.defs.tolist(), ids.calls.tolist(), ids.scopes.tolist()
-    for entry in _files(program, only):
+    for entry in files_of(program, only):
         call_base, scope_base = entry.call_base, entry.scope_base
         callers = file_callers(entry)
         for ordinal, call in enumerate(entry.facts.calls):
@@ -160,7 +160,7 @@ def callsites_table(program: Program, ids: ProgramIds, *, only: frozenset[int] |
 
 def decorators_table(program: Program, ids: ProgramIds, *, only: frozenset[int] | None = None) -> pa.Table:
     cols: dict[str, list] = {name: [] for name in DECORATORS.field_names}
-    for entry in _files(program, only):
+    for entry in files_of(program, only):
         decorators = entry.facts.decorators
         if not decorators:
             continue

@@ -13,7 +13,7 @@ from codeanatomy_core.normalize.datasets import CLASS_BASES, IMPORTS
 from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.normalize.symbols import Symbols, Target, TargetKind, import_base
 from codeanatomy_core.normalize.table_ids import BASE_TAG, IMPORT_TAG, ProgramIds
-from codeanatomy_core.normalize.tables_entities import build_table
+from codeanatomy_core.normalize.tables_entities import build_table, files_of
 
 Described = tuple[str, int | None, str]  # (target_kind, target_def_id, target_name)
 UNRESOLVED: Described = ("unresolved", None, "")
@@ -62,9 +62,18 @@ def first_target(names: TargetNames, targets: list[Target]) -> tuple[Described, 
     return (described[0], len(described)) if described else (UNRESOLVED, 0)
 
 
-def imports_table(program: Program, symbols: Symbols, ids: ProgramIds, names: TargetNames) -> pa.Table:
+def imports_table(
+    program: Program,
+    symbols: Symbols,
+    ids: ProgramIds,
+    names: TargetNames,
+    *,
+    only: frozenset[int] | None = None,
+) -> pa.Table:
+    """Every import statement's names and what they resolve to (``only``: of those files;
+    see normalize/dependents.py for which files an edit can change)."""
     cols: dict[str, list] = {name: [] for name in IMPORTS.field_names}
-    for entry in program.files:
+    for entry in files_of(program, only):
         imports = entry.facts.imports
         if not imports:
             continue
@@ -104,9 +113,17 @@ def imports_table(program: Program, symbols: Symbols, ids: ProgramIds, names: Ta
     return build_table(IMPORTS, cols)
 
 
-def class_bases_table(program: Program, symbols: Symbols, ids: ProgramIds, names: TargetNames) -> pa.Table:
+def class_bases_table(
+    program: Program,
+    symbols: Symbols,
+    ids: ProgramIds,
+    names: TargetNames,
+    *,
+    only: frozenset[int] | None = None,
+) -> pa.Table:
+    """Every class base and what its path resolves to (``only``: as for imports_table)."""
     cols: dict[str, list] = {name: [] for name in CLASS_BASES.field_names}
-    for entry in program.files:
+    for entry in files_of(program, only):
         bases = entry.facts.bases
         if not bases:
             continue

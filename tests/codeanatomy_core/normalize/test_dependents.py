@@ -9,6 +9,7 @@ import pytest
 
 from codeanatomy_core.normalize import parallel
 from codeanatomy_core.normalize.callgraph import resolve_folder
+from codeanatomy_core.normalize.datasets import CLASS_BASES, IMPORTS
 from codeanatomy_core.normalize.datasets_resolution import REF_BINDINGS
 from codeanatomy_core.normalize.dependents import import_dependents
 from codeanatomy_core.normalize.step import NORMALIZE_STEP
@@ -64,6 +65,11 @@ def test_incremental_ref_bindings_equal_a_full_build(
         order = [(column, "ascending") for column in spec.ordering]
         incremental = read_dataset(spec, warehouse=warehouse).sort_by(order)
         assert incremental.equals(read_dataset(spec, warehouse=fresh).sort_by(order)), spec.name
-    assert "normalize: ref_bindings resolved again for 5 files importing a changed module" in logged
-    stamp = read_last_commit(REF_BINDINGS, warehouse=warehouse)
-    assert stamp is not None and stamp.details["mode"] == "changed_files"
+    message = (
+        "normalize: ref_bindings, imports and class_bases resolved again "
+        "for 5 files importing a changed module"
+    )
+    assert message in logged
+    for spec in (REF_BINDINGS, IMPORTS, CLASS_BASES):
+        stamp = read_last_commit(spec, warehouse=warehouse)
+        assert stamp is not None and stamp.details["mode"] == "changed_files", spec.name
