@@ -12,7 +12,7 @@ and the enclosing scope of each reference, is read without decoding the rest.
 from __future__ import annotations
 
 import functools
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, get_type_hints
 
 import msgspec
 
@@ -75,25 +75,15 @@ class FactsView(Protocol):
     def ref_scopes(self) -> list[int]: ...
 
 
-class _Eager(msgspec.Struct, frozen=True, kw_only=True):
-    """:class:`FileFacts` with the bulky fields left encoded (same field names)."""
-
-    version: int
-    module: str
-    is_package: bool
-    var_count: int
-    scopes: list[ScopeFact]
-    defs: list[DefFact]
-    params: list[ParamFact]
-    bindings: list[BindingFact]
-    refs: msgspec.Raw
-    imports: list[ImportFact]
-    calls: msgspec.Raw
-    bases: list[BaseFact]
-    decorators: list[DecoratorFact]
-    ops: msgspec.Raw
-    all_names: list[str] | None
-    key_consts: list[str]
+# The fields left encoded until first read; the others are decoded with the header.
+DEFERRED = ("refs", "calls", "ops")
+# FileFacts with the deferred fields as raw msgpack (same names, so the same encoding).
+_Eager = msgspec.defstruct(
+    "_Eager",
+    [(name, msgspec.Raw if name in DEFERRED else hint) for name, hint in get_type_hints(FileFacts).items()],
+    frozen=True,
+    kw_only=True,
+)
 
 
 class _RefScopes(msgspec.Struct, frozen=True, array_like=True):
@@ -104,7 +94,7 @@ class _RefScopes(msgspec.Struct, frozen=True, array_like=True):
     scope: list[int]
 
 
-_EAGER = msgspec.msgpack.Decoder(_Eager)
+_EAGER: msgspec.msgpack.Decoder[Any] = msgspec.msgpack.Decoder(_Eager)
 _REFS = msgspec.msgpack.Decoder(RefColumns)
 _REF_SCOPES = msgspec.msgpack.Decoder(_RefScopes)
 _CALLS = msgspec.msgpack.Decoder(list[CallFact])
@@ -133,21 +123,25 @@ class LazyFacts:
     Decoding the eager part checks that every field is well-formed msgpack; the deferred
     fields' types are checked when first read, and a failure then names the module."""
 
+    version: int
+    module: str
+    is_package: bool
+    var_count: int
+    scopes: list[ScopeFact]
+    defs: list[DefFact]
+    params: list[ParamFact]
+    bindings: list[BindingFact]
+    imports: list[ImportFact]
+    bases: list[BaseFact]
+    decorators: list[DecoratorFact]
+    all_names: list[str] | None
+    key_consts: list[str]
+
     def __init__(self, data: bytes) -> None:
         eager = _EAGER.decode(data)
-        self.version = eager.version
-        self.module = eager.module
-        self.is_package = eager.is_package
-        self.var_count = eager.var_count
-        self.scopes = eager.scopes
-        self.defs = eager.defs
-        self.params = eager.params
-        self.bindings = eager.bindings
-        self.imports = eager.imports
-        self.bases = eager.bases
-        self.decorators = eager.decorators
-        self.all_names = eager.all_names
-        self.key_consts = eager.key_consts
+        for name in _Eager.__struct_fields__:
+            if name not in DEFERRED:
+                setattr(self, name, getattr(eager, name))
         self.call_count = _array_length(eager.calls)
         self._refs, self._calls, self._ops = eager.refs, eager.calls, eager.ops
 
@@ -180,24 +174,7 @@ class LazyFacts:
 
     def decoded(self) -> FileFacts:
         """Every field decoded, as the :class:`FileFacts` the extract step encoded."""
-        return FileFacts(
-            version=self.version,
-            module=self.module,
-            is_package=self.is_package,
-            var_count=self.var_count,
-            scopes=self.scopes,
-            defs=self.defs,
-            params=self.params,
-            bindings=self.bindings,
-            refs=self.refs,
-            imports=self.imports,
-            calls=self.calls,
-            bases=self.bases,
-            decorators=self.decorators,
-            ops=self.ops,
-            all_names=self.all_names,
-            key_consts=self.key_consts,
-        )
+        return FileFacts(**{name: getattr(self, name) for name in FileFacts.__struct_fields__})
 
 
 def decoded(facts: FactsView) -> FileFacts:

@@ -16,12 +16,11 @@ from typing import Any
 
 import msgspec
 
-from codeanatomy_core.extract.pyfacts import PY_FACTS
 from codeanatomy_core.extract.pyfacts_model import FACTS_VERSION, FileFacts, MakeConst, decode_facts
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, FLOW_STATES, NORMALIZE_DIAGNOSTICS
 from codeanatomy_core.normalize.facts_view import FactsView, decoded
 from codeanatomy_core.normalize.flow_ops import key_constants
-from codeanatomy_core.normalize.incremental import FactsChanges
+from codeanatomy_core.normalize.incremental import FactsChanges, built_from
 from codeanatomy_core.normalize.program import Program
 from codeanatomy_core.pipeline.step import StepContext, setting_key
 
@@ -66,9 +65,7 @@ def stored_flow_current(ctx: StepContext, changes: FactsChanges) -> bool:
         stamp = ctx.previous.get(name)
         if (
             stamp is None
-            or not ctx.is_selected(name)
-            or stamp.signature != ctx.output_signatures.get(name)
-            or stamp.input_versions.get(PY_FACTS.name) != str(changes.previous_version)
+            or not built_from(ctx, name, facts_version=changes.previous_version)
             or stamp.input_versions.get(setting_key(FLOW_SETTING)) != ctx.repository.flow.value
         ):
             return False

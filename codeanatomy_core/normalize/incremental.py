@@ -51,6 +51,18 @@ def facts_by_file(table: pa.Table) -> dict[int, tuple[int, bytes]]:
     return {file_id: (version, data) for file_id, version, data in zip(*columns, strict=True)}
 
 
+def built_from(ctx: StepContext, name: str, *, facts_version: int) -> bool:
+    """Whether the stored table ``name`` is selected, of the spec the step builds now, and
+    was built from ``py_facts`` at ``facts_version`` (its rows of unchanged files stand)."""
+    stamp = ctx.previous.get(name)
+    return (
+        stamp is not None
+        and ctx.is_selected(name)
+        and stamp.signature == ctx.output_signatures.get(name)
+        and stamp.input_versions.get(PY_FACTS.name) == str(facts_version)
+    )
+
+
 def _facts_at(ctx: StepContext, version: int) -> pa.Table | None:
     handle = ctx.input(PY_FACTS.name)
     try:

@@ -48,7 +48,7 @@ from codeanatomy_core.normalize.flow_scope import (
     stored_states,
     with_kept_rows,
 )
-from codeanatomy_core.normalize.incremental import FactsChanges, facts_by_file, plan_changes
+from codeanatomy_core.normalize.incremental import FactsChanges, built_from, facts_by_file, plan_changes
 from codeanatomy_core.normalize.module_graph import ModuleGraph
 from codeanatomy_core.normalize.parallel import FACTS_COLUMNS, StaticTables
 from codeanatomy_core.normalize.program import Program
@@ -155,7 +155,8 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
     if bindings_only is not None:
         count = len(bindings_only)
         ctx.log(
-            f"normalize: ref_bindings, imports and class_bases resolved again for {count} files importing a changed module"
+            "normalize: ref_bindings, imports and class_bases resolved again "
+            f"for {count} files importing a changed module"
         )
     return _outputs(ctx, tables, details=details, changes=changes, bindings_only=bindings_only, scope=scope)
 
@@ -232,15 +233,8 @@ def _bindings_scope(
     removed, or a stored table that is not selected or was built from other facts)."""
     if changes is None or changes.removed or not changes.changed <= changes.previous_facts.keys():
         return None
-    for name in sorted(STATIC_RESOLUTION):
-        stamp = ctx.previous.get(name)
-        if (
-            stamp is None
-            or not ctx.is_selected(name)
-            or stamp.signature != ctx.output_signatures.get(name)
-            or stamp.input_versions.get(PY_FACTS.name) != str(changes.previous_version)
-        ):
-            return None
+    if not all(built_from(ctx, name, facts_version=changes.previous_version) for name in STATIC_RESOLUTION):
+        return None
     return import_dependents(program, changes.changed)
 
 
