@@ -1,8 +1,8 @@
 """A file's facts as the resolution reads them: the parts every whole-program pass needs
 decoded at once, the bulky rest (references, call sites, flow constraints) on first use.
 
-An incremental build decodes every file's facts (the symbol index, module graph and
-import tables are whole-program) but solves the flow of a few files only: the call sites
+An incremental build decodes every file's facts (the symbol index and the module graph
+are whole-program) but solves the flow of a few files only: the call sites
 and constraints of the others are never read. They are about 60 % of the encoded facts
 and of the objects decoding makes (on the standard library 0.16 s of 0.27 s to decode,
 and 0.07 s of 0.1 s to free). What whole-program passes read of them, the call count

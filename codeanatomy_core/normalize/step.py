@@ -3,12 +3,11 @@
 It reads ``py_facts`` (one row per file, written incrementally by the extract step: a
 changed file re-extracts only itself) and resolves the whole program in memory. The
 per-file tables (scopes, definitions, name_refs, callsites, decorators) replace only the
-rows of files whose facts changed. The whole-program tables (imports, class bases and the
-resolution candidates) are resolved whole, but only the files whose rows differ from the
+rows of files whose facts changed. The tables resolved against other files are rebuilt
+for the files an edit can change, and of those only the files whose rows differ from the
 stored ones are rewritten: downstream steps then see which files' resolution changed.
 ``ref_bindings``, ``imports`` and ``class_bases`` (static resolution) are resolved again
-only for the files importing a changed module, the other files' rows are the stored ones
-(``normalize/dependents.py``). The flow is solved
+for the files importing a changed module (``normalize/dependents.py``). The flow is solved
 again only for the import cycles holding changed files, those reading them and their
 dependencies (``normalize/flow_scope.py``); the call targets and flow diagnostics of the
 other files are the stored ones.

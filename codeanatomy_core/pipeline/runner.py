@@ -68,10 +68,11 @@ def run_pipeline(
             log=log,
         )
         outcomes = execute_step(step, ctx)
+        specs = {name: catalog.get(name) for name in outcomes}
         versions = _write_outputs(
             step,
             {n: o for n, o in outcomes.items() if isinstance(o, DatasetOutput)},
-            specs={name: catalog.get(name) for name in outcomes},
+            specs=specs,
             warehouse=warehouse,
             run_id=run_id,
         )
@@ -79,7 +80,7 @@ def run_pipeline(
             if isinstance(outcome, DatasetOutput):
                 results[name] = DatasetRunResult(dataset=name, written=True, version=versions[name])
             else:
-                handle = current_handle(catalog.get(name), warehouse=warehouse)
+                handle = current_handle(specs[name], warehouse=warehouse)
                 version = -1 if handle is None else handle.version
                 results[name] = DatasetRunResult(
                     dataset=name, written=False, version=version, reason=outcome.reason
