@@ -7,6 +7,7 @@ contract check, and can be materialized on its own.
 """
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import dagster as dg
 
@@ -19,7 +20,7 @@ from codeanatomy_core.specs.catalog import SpecCatalog
 from codeanatomy_core.specs.model import DatasetSpec
 from codeanatomy_core.storage.location import TableHandle
 from codeanatomy_core.storage.reader import read_last_commit
-from codeanatomy_core.storage.writer import PreparedTable, prepare
+from codeanatomy_core.storage.writer import prepare
 from codeanatomy_dagster.automation import automation_sensor, spec_automation
 from codeanatomy_dagster.checks import (
     asset_key,
@@ -60,18 +61,6 @@ def asset_out(step: Step, spec: DatasetSpec) -> dg.AssetOut:
     )
 
 
-def _prepare_all(step: Step, results: dict[str, object]) -> Iterator[dg.AssetCheckResult]:
-    """Contract-check every new output before any is written; fail the step on a violation."""
-    for name, outcome in results.items():
-        if isinstance(outcome, DatasetOutput):
-            spec = step.output(name)
-            try:
-                results[name] = (outcome, prepare(spec, outcome.data))
-            except ContractViolation as violation:
-                yield contract_failed(spec, violation)
-                raise
-
-
 def step_assets(step: Step, catalog: SpecCatalog) -> dg.AssetsDefinition:
     """The multi-asset of one step."""
     name_by_key = {asset_key(spec): spec.name for spec in step.outputs}
@@ -104,23 +93,33 @@ def step_assets(step: Step, catalog: SpecCatalog) -> dg.AssetsDefinition:
             log=context.log.info,
             progress=fan_out(throttled_log(context.log.info), TerminalBar() if build.progress_bar else None),
         )
-        results: dict[str, object] = dict(execute_step(step, ctx, selected=selected))
-        yield from _prepare_all(step, results)
+        results = dict(execute_step(step, ctx, selected=selected))
+        # One output at a time, each contract-checked just before its write and dropped after
+        # it: a step's outputs together may not fit in memory (the CPG step streams its tables
+        # from disk), as in ``run_pipeline``.
         for name in sorted(results):
             spec = step.output(name)
-            outcome = results[name]
-            if isinstance(outcome, tuple):
-                output, prepared = outcome
-                assert isinstance(prepared, PreparedTable)
-                payload = TablePayload(
-                    spec=spec, signature=step.output_signature(spec), outcome=output, prepared=prepared
-                )
-                yield dg.Output(payload, output_name=name)
-                yield contract_passed(spec, rows=prepared.table.num_rows, when="before this write")
-            else:
-                payload = TablePayload(spec=spec, signature=step.output_signature(spec), outcome=outcome)  # type: ignore[arg-type]
+            outcome = results.pop(name)
+            signature = step.output_signature(spec)
+            if not isinstance(outcome, DatasetOutput):
+                payload = TablePayload(spec=spec, signature=signature, outcome=outcome)
                 yield dg.Output(payload, output_name=name)
                 yield contract_passed(spec, rows=None, when="before the stored version was written")
+                continue
+            try:
+                prepared = prepare(spec, outcome.data)
+            except ContractViolation as violation:
+                yield contract_failed(spec, violation)
+                raise
+            rows = prepared.table.num_rows
+            # The payload carries the prepared rows only (a stream is consumed by now).
+            outcome = replace(outcome, data=prepared.table.schema.empty_table())
+            yield dg.Output(
+                TablePayload(spec=spec, signature=signature, outcome=outcome, prepared=prepared),
+                output_name=name,
+            )
+            del outcome, prepared
+            yield contract_passed(spec, rows=rows, when="before this write")
 
     return compute
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
+import pyarrow as pa
 
 from codeanatomy_core.errors import StorageError
 from codeanatomy_core.pipeline.step import DatasetOutput, Unchanged
@@ -21,12 +22,29 @@ from codeanatomy_dagster.resources import WarehouseResource
 from codeanatomy_dagster.schema import column_schema
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class TablePayload:
+    """What an asset hands the IO manager. ``prepared``: the rows to write, already checked
+    (the outcome's own data is then left empty); the IO manager takes them, so that the
+    payload no longer holds them once written: an in-process run keeps every output value
+    until it ends, which would keep every table of the build in memory."""
+
     spec: DatasetSpec
     signature: str
     outcome: DatasetOutput | Unchanged
     prepared: PreparedTable | None = None
+
+    def take_rows(self) -> pa.Table | PreparedTable:
+        """The rows to write (once)."""
+        rows = self.prepared
+        self.prepared = None
+        if rows is not None:
+            return rows
+        if isinstance(self.outcome, Unchanged):
+            raise StorageError(f"dataset {self.spec.name!r} is unchanged: no rows to write")
+        if isinstance(self.outcome.data, pa.RecordBatchReader):
+            raise StorageError(f"dataset {self.spec.name!r}: a stream of rows must be prepared first")
+        return self.outcome.data
 
 
 class DeltaIOManager(dg.ConfigurableIOManager):
@@ -57,7 +75,7 @@ class DeltaIOManager(dg.ConfigurableIOManager):
             result = write_dataset(
                 spec,
                 warehouse=warehouse,
-                data=obj.prepared or outcome.data,
+                data=obj.take_rows(),
                 run_id=context.run_id,
                 asset_key="/".join(context.asset_key.path),
                 input_versions=outcome.input_versions or {},

@@ -215,3 +215,18 @@ def test_contract_violation_fails_the_asset_and_keeps_the_table(tmp_path: Path, 
     stamp = read_last_commit(PROBE, warehouse=warehouse)
     assert stamp is not None
     assert stamp.run_id == first.run_id
+
+
+def test_an_output_holds_no_rows_once_written(tmp_path: Path) -> None:
+    # An in-process run keeps every output value until it ends (the result returns them):
+    # a payload still holding its table would keep the whole build in memory.
+    rows: dict[str, list[Any]] = {"probe_id": [2, 1], "label": ["b", "a"]}
+    result = materialize(probe_steps(rows), tmp_path, tmp_path / "warehouse")
+    assert result.success
+    payload = result.output_for_node("probe", PROBE.name)
+    assert payload.prepared is None
+    assert payload.outcome.data.num_rows == 0
+    assert read_dataset(PROBE, warehouse=Warehouse.at(tmp_path / "warehouse")).to_pylist() == [
+        {"probe_id": 2, "label": "b"},
+        {"probe_id": 1, "label": "a"},
+    ]
