@@ -7,6 +7,7 @@ WAREHOUSE ?= $(CURDIR)/.codeanatomy/warehouse
 WORKERS ?= 0
 FORCE ?= false
 FLOW ?= modules
+ARGS ?=
 export DAGSTER_HOME := $(CURDIR)/.dagster
 
 STAMP := $(VENV)/.installed
@@ -38,7 +39,7 @@ ui: setup $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 bench: setup
-	$(BIN)/python bench/bench_stdlib.py
+	$(BIN)/python bench/bench_stdlib.py $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
