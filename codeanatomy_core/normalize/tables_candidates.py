@@ -8,7 +8,6 @@ the flow reached it, refined by the callee's syntax and its static resolution.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import numpy as np
@@ -27,8 +26,6 @@ from codeanatomy_core.normalize.tables_links import Described, TargetNames
 
 Candidate = tuple[Target, ResolutionMethod]
 
-_symbol_id = functools.cache(symbol_id)
-
 _CONFIDENCE = {
     ResolutionMethod.MRO: 0.95,
     ResolutionMethod.IMPLICIT: 0.9,
@@ -37,7 +34,6 @@ _CONFIDENCE = {
 }
 
 
-@functools.cache
 def confidence(method: ResolutionMethod, count: int) -> float:
     return round(_CONFIDENCE.get(method, 1.0) / max(count, 1), 6)
 
@@ -179,7 +175,10 @@ def _candidate_columns(
     kinds, def_ids, names = (list(c) for c in zip(*(d for d, _ in candidates), strict=True))
     methods = [m for _, m in candidates]
     file_ids, owner_ids, ordinals, counts = (list(c) for c in zip(*owners, strict=True))
-    keys = [d if d is not None else _symbol_id(n) for d, n in zip(def_ids, names, strict=True)]
+    # Memos of this call only (see TargetNames): few distinct symbols and (method, count) pairs.
+    symbol_ids = {n: symbol_id(n) for n in {n for d, n in zip(def_ids, names, strict=True) if d is None}}
+    keys = [d if d is not None else symbol_ids[n] for d, n in zip(def_ids, names, strict=True)]
+    confidences = {pair: confidence(*pair) for pair in set(zip(methods, counts, strict=True))}
     return {
         "file_id": file_ids,
         "owner": owner_ids,
@@ -188,7 +187,7 @@ def _candidate_columns(
         "target_def_id": def_ids,
         "target_name": names,
         "method": [m.value for m in methods],
-        "confidence": [confidence(m, c) for m, c in zip(methods, counts, strict=True)],
+        "confidence": [confidences[pair] for pair in zip(methods, counts, strict=True)],
         "ambiguity_group": owner_ids,
         "candidate_count": counts,
         "key": mix_ids(np.array(owner_ids, np.int64), np.array(keys, np.int64)),

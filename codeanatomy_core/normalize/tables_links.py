@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pyarrow as pa
 
@@ -25,7 +23,10 @@ class TargetNames:
     def __init__(self, program: Program, ids: ProgramIds) -> None:
         self.program = program
         self.ids = ids
+        # Memos of one run, not of the process: entries made amid a resolution's millions of
+        # objects would pin the allocator's arenas after it is freed (hundreds of megabytes).
         self._described: dict[Target, Described] = {}
+        self._symbols: dict[str, Described] = {}
 
     def describe(self, target: Target) -> Described:
         found = self._described.get(target)
@@ -47,11 +48,14 @@ class TargetNames:
             return "external", None, str(payload)
         return "builtin", None, builtin_label(str(payload))
 
-    @staticmethod
-    @functools.cache
-    def describe_symbol(name: str) -> Described:
+    def describe_symbol(self, name: str) -> Described:
         """A flow target outside the repository: builtins, builtin-type methods, externals."""
-        return ("builtin", None, name) if name.startswith("<") else ("external", None, name)
+        found = self._symbols.get(name)
+        if found is None:
+            found = self._symbols[name] = (
+                ("builtin", None, name) if name.startswith("<") else ("external", None, name)
+            )
+        return found
 
 
 def first_target(names: TargetNames, targets: list[Target]) -> tuple[Described, int]:

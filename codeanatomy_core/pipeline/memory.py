@@ -33,8 +33,12 @@ def _libc() -> ctypes.CDLL | None:
 def release_memory() -> None:
     """Give memory freed by Arrow and by the C heap back to the system (a hint, best effort:
     it keeps the resident size near what is in use between the stages of a build); what is
-    being released in the background is freed first."""
+    being released in the background is freed first, then the garbage cycles left by the
+    last step (closures of the libraries' conversions, a few hundred objects: a collection
+    between steps takes milliseconds), each of which would keep a memory arena of the
+    interpreter's allocator from being returned."""
     wait_for_releases()
+    gc.collect()
     pa.default_memory_pool().release_unused()
     libc = _libc()
     trim = getattr(libc, "malloc_trim", None) if libc is not None else None  # glibc only
