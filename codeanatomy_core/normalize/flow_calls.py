@@ -23,6 +23,8 @@ from codeanatomy_core.normalize.flow_summaries import ParamSummaries
 from codeanatomy_core.normalize.kinds import Via
 from codeanatomy_core.normalize.values import ValueKind
 
+_NEXT_DUNDERS = frozenset({"__next__", "__anext__"})
+
 
 class CallSemantics(BuiltinSemantics, ParamSummaries):
     """Resolves call sites as their callee variables gain values."""
@@ -166,12 +168,13 @@ class CallSemantics(BuiltinSemantics, ParamSummaries):
         for name, var in zip(call.keywords, call.keyword_vars, strict=True):
             if var < 0:
                 continue
-            if name is None:  # **mapping: any item may be any parameter
-                items = self.items(var)
-                for param in named.values():
-                    pass_arg(items, param, result)
+            if name is None:  # **mapping: a parameter takes the item under its name
+                for param_name, param in named.items():
+                    item = engine.new_var()
+                    self.load_item(item, var, f"s:{param_name}", -1)
+                    pass_arg(item, param, result)
                 if kwargs >= 0:
-                    engine.edge(items, self.field(kwargs, ANY))
+                    engine.edge(self.items(var), self.field(kwargs, ANY))
             elif name in named:
                 pass_arg(var, named[name], result)
             elif kwargs >= 0:
@@ -214,7 +217,15 @@ class CallSemantics(BuiltinSemantics, ParamSummaries):
         dunder = call.dunder or ""
         kinds, first = self.values.kind, self.values.a
         for value in receivers:
-            if kinds[value] != ValueKind.INSTANCE:
+            kind = kinds[value]
+            if kind == ValueKind.GENERATOR:
+                # The iterator a generator ``__iter__`` returned: the loop gets what it yields.
+                if dunder in _NEXT_DUNDERS and call.result >= 0:
+                    signature = self.signatures.get(first[value])
+                    if signature is not None:
+                        self.engine.edge(signature.yield_var, call.result)
+                continue
+            if kind != ValueKind.INSTANCE:
                 continue
             definer = self.symbols.definer(first[value], dunder)
             if definer < 0:

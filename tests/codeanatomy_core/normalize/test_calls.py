@@ -283,3 +283,40 @@ def test_generators_unpacking_and_exceptions(resolve_files):
     assert ("m", "next()", "m.f1", "flow") in calls
     assert {c[2] for c in calls if c[0] == "m.take"} == {"m.f1", "m.f2"}
     assert ("m", "err.describe", "m.Failure.describe", "attribute_of_class") in calls
+
+
+def test_double_star_arguments_bind_each_parameter_to_the_item_of_its_name(resolve_files):
+    resolved = resolve_files(
+        {
+            "m.py": """
+            def ok(): pass
+            def fail(): pass
+            def connect(host, on_success=None, on_error=None):
+                on_success()
+            def forward(func, *args, **kwargs):
+                return func(*args, **kwargs)
+            connect("h", **{"on_success": ok, "on_error": fail})
+            forward(connect, "h", on_success=ok, on_error=fail)
+            """
+        }
+    )
+    assert {c[2] for c in resolved.calls() if c[0] == "m.connect"} == {"m.ok"}
+
+
+def test_loops_over_an_object_whose_iter_is_a_generator_get_what_it_yields(resolve_files):
+    resolved = resolve_files(
+        {
+            "m.py": """
+            def play(): pass
+            class Playlist:
+                def __init__(self, songs):
+                    self.songs = songs
+                def __iter__(self):
+                    for song in self.songs:
+                        yield song
+            for song in Playlist([play]):
+                song()
+            """
+        }
+    )
+    assert ("m", "song", "m.play", "flow") in resolved.calls()
