@@ -59,7 +59,9 @@ def static_tables_of(
 
 
 def _read_ipc(path: str) -> pa.Table:
-    with pa.OSFile(path) as source:
+    # Mapped, not copied: the table's buffers are the file's pages (they outlive its
+    # removal with the folder: the mapping keeps them until the table is freed).
+    with pa.memory_map(path) as source:
         return pa.ipc.open_file(source).read_all()
 
 
