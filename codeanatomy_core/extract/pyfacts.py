@@ -11,6 +11,7 @@ The walk costs a fraction of the parse and never re-parses.
 
 from __future__ import annotations
 
+import ast
 import gc
 from collections.abc import Mapping
 from typing import ClassVar
@@ -86,13 +87,19 @@ def is_package_path(path: str) -> bool:
     return path == "__init__.py" or path.endswith("/__init__.py")
 
 
-def build_facts(unit: FileUnit) -> FileFacts:
-    """The facts of one file from its already parsed tree."""
+def build_facts(unit: FileUnit, *, declared_global: frozenset[str] | None = None) -> FileFacts:
+    """The facts of one file from its already parsed tree (``declared_global``: the names of
+    its ``global`` statements, found by a walk of the tree when not given)."""
+    if declared_global is None:
+        declared_global = frozenset(
+            name for node in ast.walk(unit.tree) if isinstance(node, ast.Global) for name in node.names
+        )
     builder = FactsBuilder(
         module=unit.task.module_name,
         is_package=is_package_path(unit.task.path),
         line_starts=unit.line_index.starts,
         size=len(unit.source.utf8),
+        declared_global=declared_global,
     )
     # Building creates many small objects and no garbage cycles worth collecting meanwhile;
     # the collector would repeatedly traverse the whole live syntax tree (about half the cost).
@@ -114,10 +121,21 @@ def build_facts(unit: FileUnit) -> FileFacts:
 class PyFactsExtractor(Extractor):
     outputs = (PY_FACTS,)
     stage: ClassVar[str] = "extract"
+    # The walk needs statement order and scopes, not the flat pre-order; only the names of
+    # ``global`` statements are wanted before it starts (module code reads what functions
+    # write into them).
+    node_types = (ast.Global,)
+
+    def __init__(self, unit: FileUnit) -> None:
+        super().__init__(unit)
+        self.declared_global: set[str] = set()
+
+    def visit(self, node: ast.AST, ordinal: int) -> None:
+        self.declared_global.update(node.names)  # type: ignore[attr-defined]
 
     def finish(self, index: TreeIndex) -> Mapping[str, pa.RecordBatch]:
-        del index  # the walk needs statement order and scopes, not the flat pre-order
-        facts = build_facts(self.unit)
+        del index
+        facts = build_facts(self.unit, declared_global=frozenset(self.declared_global))
         row = {
             "file_id": [self.unit.file_id],
             "path": [self.unit.task.path],

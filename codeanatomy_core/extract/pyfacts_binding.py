@@ -165,12 +165,15 @@ class BindingState(FactsState):
         self.add_ref(node, name, RefContext.LOAD, scope, lookup=lookup, reaching=reaching)
         if lookup is RefScope.GLOBAL:
             return self.global_var(name)
-        if len(reaching) == 1 and reaching[0] >= 0:  # the common case: one binding reaches
+        rebound = scope.kind is ScopeKind.MODULE and name in self.declared_global
+        if len(reaching) == 1 and reaching[0] >= 0 and not rebound:  # the common case
             return self.binding_vars[reaching[0]]
         fallback = NO_VAR
         if lookup is RefScope.NAME and UNBOUND in reaching:
             # Module and class bodies fall back to globals (and builtins) when unbound.
             fallback = self._name_fallback(scope, name)
+        elif rebound:  # what the file's functions store under ``global name``, too
+            fallback = self.global_var(name, unbound=True)
         return self.reaching_value(reaching, fallback)
 
     def _name_fallback(self, scope: ScopeState, name: str) -> int:

@@ -20,7 +20,7 @@ from enum import IntEnum
 
 import msgspec
 
-FACTS_VERSION = 4
+FACTS_VERSION = 5
 NO_VAR = -1
 UNBOUND = -1  # a reaching-binding marker: the name may be unbound on some path
 

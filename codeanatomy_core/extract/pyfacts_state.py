@@ -40,8 +40,19 @@ MAX_CONST_INT = 1 << 31
 class FactsState(ABC):
     """Output lists, caches and the binding rules shared by the walkers."""
 
-    def __init__(self, *, module: str, is_package: bool, line_starts: array, size: int) -> None:
+    def __init__(
+        self,
+        *,
+        module: str,
+        is_package: bool,
+        line_starts: array,
+        size: int,
+        declared_global: frozenset[str] = frozenset(),
+    ) -> None:
         self.module = module
+        # Names some function of the file declares ``global``: module-level code reading
+        # them also sees what those functions store (whenever they run).
+        self.declared_global = declared_global
         self.is_package = is_package
         self.starts = line_starts
         self.size = size

@@ -17,13 +17,14 @@ from codeanatomy_core.normalize.builtin_models import (
     type_method_label,
 )
 from codeanatomy_core.normalize.external_names import names_a_class
-from codeanatomy_core.normalize.flow_base import ANY, CallInfo, without_arguments
+from codeanatomy_core.normalize.flow_base import ALL, ANY, CallInfo, without_arguments
 from codeanatomy_core.normalize.flow_builtins import BuiltinSemantics
 from codeanatomy_core.normalize.flow_summaries import ParamSummaries
 from codeanatomy_core.normalize.kinds import Via
 from codeanatomy_core.normalize.values import ValueKind
 
 _NEXT_DUNDERS = frozenset({"__next__", "__anext__"})
+_CONCATENATED = frozenset({"list", "tuple"})
 
 
 class CallSemantics(BuiltinSemantics, ParamSummaries):
@@ -225,6 +226,10 @@ class CallSemantics(BuiltinSemantics, ParamSummaries):
                     if signature is not None:
                         self.engine.edge(signature.yield_var, call.result)
                 continue
+            if kind == ValueKind.CONTAINER:
+                if dunder == "__add__" and call.result >= 0 and first[value] in _CONCATENATED:
+                    self._concatenation(gid, call, value)
+                continue
             if kind != ValueKind.INSTANCE:
                 continue
             definer = self.symbols.definer(first[value], dunder)
@@ -232,6 +237,15 @@ class CallSemantics(BuiltinSemantics, ParamSummaries):
                 continue
             engine_var = self.field(self.values.klass(definer), dunder)
             self.engine.watch(engine_var, partial(self._implicit_members, gid, call, value))
+
+    def _concatenation(self, gid: int, call: CallInfo, left: int) -> None:
+        """``a + b`` of a list or tuple: a new one holding the items of both."""
+        joined = self._new_container(gid, self.values.a[left], "+")
+        self.engine.add_value(call.result, joined)
+        items = self.field(joined, ANY)
+        self.engine.edge(self.field(left, ALL), items)
+        if call.args and call.args[0] >= 0:
+            self.engine.edge(self.elements(call.args[0]), items)
 
     def _implicit_members(self, gid: int, call: CallInfo, receiver: int, found: Iterable[int]) -> None:
         kinds, first = self.values.kind, self.values.a

@@ -320,3 +320,43 @@ def test_loops_over_an_object_whose_iter_is_a_generator_get_what_it_yields(resol
         }
     )
     assert ("m", "song", "m.play", "flow") in resolved.calls()
+
+
+def test_module_code_sees_what_functions_store_under_global(resolve_files):
+    resolved = resolve_files(
+        {
+            "m.py": """
+            def first(): pass
+            def second(): pass
+            current = first
+            def switch():
+                global current
+                current = second
+            switch()
+            current()
+            """
+        }
+    )
+    assert {c[2] for c in resolved.calls() if c[:2] == ("m", "current")} == {"m.first", "m.second"}
+
+
+def test_concatenated_lists_and_tuples_hold_the_items_of_both(resolve_files):
+    resolved = resolve_files(
+        {
+            "m.py": """
+            def ping(): pass
+            def pong(): pass
+            def pang(): pass
+            handlers = []
+            for target in (ping, pong):
+                handlers = handlers + [target]
+            for handler in handlers:
+                handler()
+            for other in (pang,) + tuple(handlers):
+                other()
+            """
+        }
+    )
+    calls = resolved.calls()
+    assert {c[2] for c in calls if c[1] == "handler"} == {"m.ping", "m.pong"}
+    assert {c[2] for c in calls if c[1] == "other"} == {"m.ping", "m.pong", "m.pang"}
