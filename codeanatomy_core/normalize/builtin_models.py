@@ -125,6 +125,28 @@ BUILTIN_MODELS: dict[str, BuiltinModel] = {
 
 SEQUENCE_TYPES = {"list": "list", "tuple": "tuple", "set": "set", "frozenset": "set", "reversed": "list"}
 
+# Builtins that call a special method of their argument's class: the first one the class
+# has (along its MRO) runs, and what it returns is the builtin's result (str() of a class
+# without __str__ runs its __repr__; bool() without __bool__, its __len__).
+PROTOCOL_DUNDERS: dict[str, tuple[str, ...]] = {
+    "len": ("__len__",),
+    "abs": ("__abs__",),
+    "hash": ("__hash__",),
+    "bool": ("__bool__", "__len__"),
+    "str": ("__str__", "__repr__"),
+    "repr": ("__repr__",),
+    "format": ("__format__",),
+    "int": ("__int__",),
+    "float": ("__float__",),
+    "complex": ("__complex__",),
+    "bytes": ("__bytes__",),
+    "round": ("__round__",),
+    "dir": ("__dir__",),
+    "iter": ("__iter__",),
+    "next": ("__next__",),
+    "reversed": ("__reversed__",),
+}
+
 
 def type_method_label(type_name: str, method: str) -> str:
     return f"{TYPE_LABELS[type_name]}.{method}"

@@ -14,6 +14,7 @@ from codeanatomy_core.extract.pyfacts_model import CallKind, DefFlag
 from codeanatomy_core.normalize.builtin_models import (
     DECLARING_DECORATORS,
     OPERAND_FREE_DUNDERS,
+    PROTOCOL_DUNDERS,
     type_method_label,
 )
 from codeanatomy_core.normalize.external_names import names_a_class
@@ -274,3 +275,23 @@ class CallSemantics(BuiltinSemantics, ParamSummaries):
             return
         self.record_builtin(gid, name, Via.BUILTIN)
         self.builtin_model(gid, call, name)
+        if name in PROTOCOL_DUNDERS and call.args and call.args[0] >= 0:
+            self._protocol_call(gid, call, PROTOCOL_DUNDERS[name])
+
+    def _protocol_call(self, gid: int, call: CallInfo, dunders: tuple[str, ...]) -> None:
+        """``len(x)`` and the like: the special method of the classes of ``x``'s instances."""
+        plain = without_arguments(call)  # the argument is the receiver, not a parameter
+        kinds, first, symbols = self.values.kind, self.values.a, self.symbols
+
+        def on_receivers(found: Iterable[int]) -> None:
+            for value in found:
+                if kinds[value] != ValueKind.INSTANCE:
+                    continue
+                for dunder in dunders:
+                    definer = symbols.definer(first[value], dunder)
+                    if definer >= 0:
+                        members = self.field(self.values.klass(definer), dunder)
+                        self.engine.watch(members, partial(self._implicit_members, gid, plain, value))
+                        break
+
+        self.engine.watch(call.args[0], on_receivers)

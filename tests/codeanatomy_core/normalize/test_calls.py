@@ -360,3 +360,30 @@ def test_concatenated_lists_and_tuples_hold_the_items_of_both(resolve_files):
     calls = resolved.calls()
     assert {c[2] for c in calls if c[1] == "handler"} == {"m.ping", "m.pong"}
     assert {c[2] for c in calls if c[1] == "other"} == {"m.ping", "m.pong", "m.pang"}
+
+
+def test_builtins_call_the_special_methods_of_their_arguments_classes(resolve_files):
+    resolved = resolve_files(
+        {
+            "m.py": """
+            def counted(): pass
+            class Bag:
+                def __len__(self):
+                    return counted()
+                def __repr__(self):
+                    return "Bag"
+            class Plain:
+                pass
+            bag = Bag()
+            len(bag)
+            str(bag)
+            bool(bag)
+            len(Plain())
+            """
+        }
+    )
+    assert {c for c in resolved.calls() if c[0] == "m" and c[3] == "implicit"} == {
+        ("m", "len", "m.Bag.__len__", "implicit"),
+        ("m", "str", "m.Bag.__repr__", "implicit"),  # no __str__: str() runs __repr__
+        ("m", "bool", "m.Bag.__len__", "implicit"),  # no __bool__: bool() runs __len__
+    }
