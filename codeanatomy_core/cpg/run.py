@@ -93,7 +93,7 @@ def build_graph(ctx: StepContext, graph: Graph, runtime: RelspecRuntime) -> dict
 
 
 def full(ctx: StepContext, graph: Graph, reason: str) -> dict[str, DatasetOutput]:
-    release_memory()  # what earlier steps freed: the build starts from what is in use
+    release_memory(collect_cycles=True)  # what earlier steps freed: the build starts from what is in use
     inputs = read_inputs(ctx, graph.compiled)
     files = inputs[PATHS_DATASET].num_rows
     spill, stats = full_build(

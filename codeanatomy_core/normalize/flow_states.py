@@ -29,6 +29,7 @@ from codeanatomy_core.normalize.values import DEFINED_KINDS, RECEIVER_SITES, Val
 _KINDS = {int(kind): kind for kind in ValueKind}
 _NAMED = (ValueKind.MODULE, ValueKind.EXTERNAL, ValueKind.BUILTIN, ValueKind.CONST, ValueKind.TYPED)
 
+_VALUED = frozenset({StateKind.NAMESPACE, StateKind.FIELD, StateKind.RETURN, StateKind.YIELD})
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder().decode
 
@@ -250,14 +251,31 @@ def capture(
     return rows
 
 
+def decode_many(blobs: list[bytes]) -> list[Any]:
+    """Decode msgpack-encoded objects with one decoder call (as the items of one array):
+    a restore decodes tens of thousands of small rows, and each call has its own cost."""
+    count = len(blobs)
+    if count < 16:
+        header = bytes((0x90 | count,))
+    elif count < 1 << 16:
+        header = b"\xdc" + count.to_bytes(2, "big")
+    else:
+        header = b"\xdd" + count.to_bytes(4, "big")
+    return _decode(b"".join((header, *blobs)))
+
+
 def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
     """Give the codec's solver the variables of the rows, frozen (their files' component is
     then as if solved; ``rows``: per file, in ordinal order)."""
     solver = codec.solver
     engine = solver.engine
-    known: dict[bytes, list[int]] = {}  # many variables hold the same values
-    for row in rows:
-        variable = _decode(row.variable)
+    rows = list(rows)
+    variables = decode_many([row.variable for row in rows])
+    # Many variables hold the same values: each distinct encoding is decoded once.
+    blobs = list(dict.fromkeys(row.values for row in rows if row.kind in _VALUED))
+    keys = dict(zip(blobs, decode_many(blobs), strict=True))
+    known: dict[bytes, list[int]] = {}
+    for row, variable in zip(rows, variables, strict=True):
         if row.kind is StateKind.SUMMARY:
             entry = codec.program.files[codec._file_index[variable[0]]]
             param = entry.var_base + variable[1]
@@ -267,7 +285,7 @@ def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
             continue  # read by flow_scope
         values = known.get(row.values)
         if values is None:
-            values = known[row.values] = [codec.value_of(key) for key in _decode(row.values)]
+            values = known[row.values] = [codec.value_of(key) for key in keys[row.values]]
         if row.kind is StateKind.NAMESPACE:
             var = solver.globals[variable[0], variable[1]] = engine.new_var()
         elif row.kind is StateKind.FIELD:
