@@ -16,7 +16,9 @@ from codeanatomy_core.specs.types import BINARY, FLOAT64, INT32, INT64, STRING
 METHODS = tuple(m.value for m in ResolutionMethod)
 # The meaning of the flow fixpoint's results (its bounds, what an external call gives, ...):
 # bumped when they change, so stored call targets and flow diagnostics become stale.
-FLOW_LOGIC_VERSION = 5  # 4: solved per import cycle; 5: parameter summaries across cycles
+# 4: solved per import cycle; 5: parameter summaries across cycles; 6: **mapping arguments by
+# name, generator __iter__ loops, list concatenation, builtins' special methods.
+FLOW_LOGIC_VERSION = 6
 
 
 def _candidate_fields(owner: str, owner_tag: str) -> tuple[FieldSpec, ...]:
