@@ -32,7 +32,7 @@ from codeanatomy_core.storage.properties import (
     table_configuration,
     writer_properties,
 )
-from codeanatomy_core.storage.reader import last_data_commit, open_table, schemas_match
+from codeanatomy_core.storage.reader import last_data_commit, open_table, scan_table, schemas_match
 
 SchemaModeArg = Literal["merge", "overwrite"] | None
 
@@ -191,18 +191,23 @@ def _only_changed_files(
 ) -> tuple[dict[int, str] | None, pa.Table, Sequence[int] | None, Mapping[str, str] | None]:
     """(every file's digest, rows to write, files to replace, details) of a changed-files
     write. ``covering``: ``table`` holds the rows of these files only, the stored rows of
-    the others stay. Without stored digests of the current table version, the whole table
-    is written (or all of ``covering``'s files, and the digests are then unknown)."""
+    the others stay. Without a stored table, the whole table is written. Without stored
+    digests of its current version (a forced or an interrupted build wrote it last), they
+    are taken from the stored rows first: otherwise every later write would replace all
+    the files it covers, and every step reading the table would rebuild them."""
     column = spec.file_id_column
     if column is None:
         raise StorageError(f"dataset {spec.name!r} has no file id column: cannot write changed files only")
     digests = file_digests(table, file_id_column=column)
     found = None if existing is None else last_data_commit(existing)
-    state = None if found is None else read_digest_state(spec, warehouse=warehouse)
-    if found is None or state is None or state.table_version != found[1]:
+    if existing is None or found is None:
         if covering is not None:
             return None, table, covering, {**(details or {}), "mode": "files"}
         return digests, table, None, {**(details or {}), "mode": "full"}
+    state = read_digest_state(spec, warehouse=warehouse)
+    if state is None or state.table_version != found[1]:
+        stored = file_digests(scan_table(existing), file_id_column=column)
+        state = DigestState(dataset=spec.name, table_version=found[1], digests=stored)
     covered = set(digests) | set(state.digests) if covering is None else set(covering)
     changed = {f for f in covered if digests.get(f) != state.digests.get(f)}
     removed = {f for f in changed if f not in digests}

@@ -88,15 +88,18 @@ def test_nothing_changed_commits_only_the_stamp(tmp_path: Path) -> None:
     assert read_dataset(SPEC, warehouse=warehouse).num_rows == 4
 
 
-def test_digests_of_another_version_mean_a_full_write(tmp_path: Path) -> None:
+def test_digests_of_another_version_are_taken_again_from_the_stored_rows(tmp_path: Path) -> None:
     warehouse = Warehouse.at(tmp_path)
     _write(warehouse, FIRST)
-    write_dataset(  # a write without digests: the stored digests now describe an old version
+    write_dataset(  # a write without digests (forced): the stored digests describe an old version
         SPEC, warehouse=warehouse, data=_table(FIRST[:2]), run_id="r", asset_key="k", input_versions={}
     )
     result = _write(warehouse, FIRST)
-    assert (result.rows_written, result.stamp.details["mode"]) == (4, "full")
-    assert read_dataset(SPEC, warehouse=warehouse).num_rows == 4
+    # The stored rows (file 10) are digested again: only files 20 and 30 are written.
+    assert (result.rows_written, result.stamp.details["mode"]) == (2, "changed_files")
+    assert read_dataset(SPEC, warehouse=warehouse).sort_by("row_id").to_pylist() == _table(FIRST).to_pylist()
+    state = read_digest_state(SPEC, warehouse=warehouse)
+    assert state is not None and state.digests == file_digests(_table(FIRST), file_id_column="file_id")
 
 
 def _write_files(warehouse: Warehouse, rows: list[tuple[int, int, str | None]], files: list[int]):  # type: ignore[no-untyped-def]
@@ -133,14 +136,22 @@ def test_rows_of_some_files_rewrite_those_that_changed_and_keep_the_digests(tmp_
     assert (again.rows_written, again.stamp.details["files_changed"]) == (1, "1")
 
 
-def test_rows_of_some_files_without_digests_replace_them_all(tmp_path: Path) -> None:
+def test_rows_of_some_files_without_digests_rewrite_only_those_that_changed(tmp_path: Path) -> None:
     warehouse = Warehouse.at(tmp_path)
     write_dataset(SPEC, warehouse=warehouse, data=_table(FIRST), run_id="r", asset_key="k", input_versions={})
+    assert read_digest_state(SPEC, warehouse=warehouse) is None
+    # File 20's rows are those stored; file 10 has none now.
     result = _write_files(warehouse, [(3, 20, "c")], [10, 20])
-    assert (result.rows_written, result.stamp.details["mode"]) == (1, "files")
+    assert {k: result.stamp.details[k] for k in ("mode", "files_changed", "files_removed")} == {
+        "mode": "changed_files",
+        "files_changed": "0",
+        "files_removed": "1",
+    }
+    assert result.rows_written == 0
     rows = read_dataset(SPEC, warehouse=warehouse).sort_by("row_id").to_pylist()
     assert rows == _table([(3, 20, "c"), (4, 30, None)]).to_pylist()
-    assert read_digest_state(SPEC, warehouse=warehouse) is None
+    state = read_digest_state(SPEC, warehouse=warehouse)
+    assert state is not None and sorted(state.digests) == [20, 30]
 
 
 @pytest.mark.parametrize("chunks", [1, 3])
