@@ -28,9 +28,11 @@ from codeanatomy_core.extract.pyfacts_model import (
 from codeanatomy_core.extract.pyfacts_stmt import StatementWalker
 from codeanatomy_core.extract.traversal import TreeIndex
 from codeanatomy_core.extract.unit import ExtractError, FileUnit, StageFailure
-from codeanatomy_core.specs import DatasetSpec, Domain, FieldSpec
+from codeanatomy_core.specs import DatasetSpec, DeltaWritePolicy, Domain, FieldSpec
 from codeanatomy_core.specs.schema import arrow_schema
 from codeanatomy_core.specs.types import BINARY, BOOL, INT32, INT64, STRING
+
+FILE_RANGE_SHIFT = 60  # 64-bit file ids: sixteen ranges
 
 PY_FACTS = DatasetSpec(
     name="py_facts",
@@ -47,11 +49,21 @@ PY_FACTS = DatasetSpec(
         FieldSpec(name="var_count", dtype=INT64, nullable=False, description="flow variables of the file"),
         FieldSpec(name="op_count", dtype=INT64, nullable=False, description="flow constraints of the file"),
         FieldSpec(name="facts", dtype=BINARY, nullable=False, description="msgpack FileFacts"),
+        FieldSpec(
+            name="file_range",
+            dtype=INT32,
+            nullable=False,
+            description="file_id >> 60 (-8 to 7): the table's partitions, ranges of file ids",
+        ),
     ),
     key=("file_id",),
     ordering=("path",),
     upstream=("source_files",),
     file_id_column="file_id",
+    # A file's row is a few tens of kilobytes and the table is written as one Parquet file
+    # per partition (too few rows to split by size): replacing the rows of edited files
+    # rewrites the ranges holding them, a sixteenth of the table each, not all of it.
+    write_policy=DeltaWritePolicy(partition_by=("file_range",)),
     # A new facts layout or meaning changes the signature: every file is extracted again.
     logic_version=FACTS_VERSION,
 )
@@ -145,5 +157,6 @@ class PyFactsExtractor(Extractor):
             "var_count": [facts.var_count],
             "op_count": [len(facts.ops)],
             "facts": [encode_facts(facts)],
+            "file_range": [self.unit.file_id >> FILE_RANGE_SHIFT],
         }
         return {PY_FACTS.name: pa.RecordBatch.from_pydict(row, schema=arrow_schema(PY_FACTS))}
