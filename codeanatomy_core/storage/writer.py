@@ -120,6 +120,10 @@ def write_dataset(
         digests, table, replace_file_ids, details = _only_changed_files(
             spec, table, warehouse=warehouse, existing=existing, details=details, covering=replace_file_ids
         )
+    # deltalake writes the batches of a multi-chunk table in a racy order (the stored rows
+    # would differ from run to run): one chunk keeps the spec's ordering. Combined once
+    # here, the content hash below hashes the same buffers without combining them again.
+    table = table.combine_chunks()
     predicate = None
     if replace_file_ids is not None:
         predicate = _file_predicate(spec, table, replace_file_ids)
@@ -146,9 +150,7 @@ def write_dataset(
             # The opened table, not its URI: deltalake then neither opens it again nor
             # needs a third open for the new version (the object is updated in place).
             uri if existing is None else existing,
-            # deltalake writes the batches of a multi-chunk table in a racy order (the stored
-            # rows then differ from run to run); one chunk keeps the spec's ordering.
-            table.combine_chunks(),
+            table,
             mode="overwrite",
             predicate=predicate,
             partition_by=list(spec.write_policy.partition_by) or None,
