@@ -25,6 +25,9 @@ from codeanatomy_core.storage.location import Warehouse
 from codeanatomy_core.storage.reader import read_dataset
 
 KeptEdge = tuple[int, int | str, int]  # (call, definition or symbol name, method)
+# The origin of the edges stored by a component whose files are gone: their sites' rows are
+# remade without them.
+REMOVED = -1
 
 
 class StoredFeeds:
@@ -54,14 +57,24 @@ class StoredFeeds:
             feeds = []
             component_of, index_of = self.graph.component_of, self._index_of
             columns = (table.column(name).to_pylist() for name in ("file_id", "kind", "values"))
-            # (Every stored file id is a file of the program: files added or removed mean a full solve.)
             for file_id, kind, data in zip(*columns, strict=True):
+                index = index_of.get(file_id)
                 if kind == StateKind.SITES.value:
-                    self._sites[file_id] = data
+                    if index is not None:
+                        self._sites[file_id] = data
                 else:
-                    feeds.append((component_of[index_of[file_id]], fed_edges(data)))
+                    origin = REMOVED if index is None else component_of[index]
+                    feeds.append((origin, [edge for edge in fed_edges(data) if self._current(edge)]))
             self._feeds = feeds
         return self._feeds
+
+    def _current(self, edge: FedEdge) -> bool:
+        """Whether the edge's call site and target are in files of the program (an edge into
+        a removed file is made by a component that imports it: one solved again)."""
+        target = edge.target
+        return edge.call_file_id in self._index_of and (
+            isinstance(target, str) or target[0] in self._index_of
+        )
 
     def _call(self, edge: FedEdge) -> int:
         return self.program.files[self._index_of[edge.call_file_id]].call_base + edge.call_index
@@ -73,9 +86,12 @@ class StoredFeeds:
         return self.program.files[self._index_of[named[0]]].def_base + named[1]
 
     def fed_by(self, origins: frozenset[int]) -> frozenset[int]:
-        """The call sites the components ``origins`` fed."""
+        """The call sites the components ``origins`` fed (and those the removed files fed)."""
         return frozenset(
-            self._call(edge) for origin, edges in self._read() if origin in origins for edge in edges
+            self._call(edge)
+            for origin, edges in self._read()
+            if origin in origins or origin == REMOVED
+            for edge in edges
         )
 
     def fed_sites(self, components: frozenset[int]) -> frozenset[int]:
@@ -93,7 +109,7 @@ class StoredFeeds:
         edges and those fed by the others."""
         found: list[KeptEdge] = []
         for origin, edges in self._read():
-            if origin not in solved:
+            if origin not in solved and origin != REMOVED:
                 found.extend(self._kept(edges, sites))
         program = self.program
         files = sorted({program.file_of_call(call).file_id for call in sites})
@@ -105,6 +121,8 @@ class StoredFeeds:
 
     def _kept(self, edges: Iterable[FedEdge], sites: frozenset[int]) -> Iterable[KeptEdge]:
         for edge in edges:
+            if not self._current(edge):
+                continue
             call = self._call(edge)
             if call in sites:
                 yield (call, self._target(edge), edge.method)

@@ -55,11 +55,13 @@ def _decoded(version: int, data: bytes) -> FileFacts | None:
         return None
 
 
-def stored_flow_current(ctx: StepContext, changes: FactsChanges) -> bool:
+def stored_flow_current(ctx: StepContext, changes: FactsChanges, *, files_may_change: bool = False) -> bool:
     """Whether the stored flow outputs are of this spec and were built from the facts
     ``changes`` starts from, as the repository's flow granularity asks, with files changed
-    but none added or removed."""
-    if changes.removed or not changes.changed or not changes.changed <= changes.previous_facts.keys():
+    (and with ``files_may_change``, added or removed: else none may be)."""
+    if not (changes.changed or changes.removed):
+        return False
+    if not files_may_change and (changes.removed or changes.added):
         return False
     for name in FLOW_OUTPUTS:
         stamp = ctx.previous.get(name)
@@ -75,6 +77,20 @@ def stored_flow_current(ctx: StepContext, changes: FactsChanges) -> bool:
 def previous_facts(changes: FactsChanges) -> dict[int, FileFacts | None]:
     """The changed files' facts the stored tables were built from (None: unreadable)."""
     return {file_id: _decoded(*stored) for file_id, stored in changes.previous_facts.items()}
+
+
+def moved_modules(program: Program, changes: FactsChanges) -> frozenset[str] | None:
+    """The modules that appeared or disappeared with ``changes`` (files added, removed or
+    renamed), or None when the stored facts of a changed file cannot be read."""
+    before = previous_facts(changes)
+    old: set[str] = set()
+    for facts in before.values():
+        if facts is None:
+            return None
+        old.add(facts.module)
+    unchanged = {entry.module for entry in program.files if entry.file_id not in changes.changed}
+    new = {entry.module for entry in program.files if entry.file_id in changes.changed}
+    return frozenset((new - old - unchanged) | (old - new - unchanged))
 
 
 def unchanged_key_constants(program: Program, changes: FactsChanges) -> frozenset[str] | None:

@@ -5,9 +5,12 @@ A component's solution depends on its own files and on its dependencies' solutio
 component reading them, directly or transitively, may solve differently; every other
 component solves as it did. Those are solved again, over their dependencies restored
 from their stored states (``flow_states``), and the affected files' flow rows replace the
-stored ones. Any edit that could reach further means a full solve: files added or
-removed, facts that cannot be compared, a change of the program's key constants (which
-every component reads), stored flow tables of another spec or other facts.
+stored ones. A file added, removed or renamed makes a module appear or disappear: the
+components importing it, or a package above it, read something else now (see
+``dependents``), and so do their importers; the removed files' rows are dropped. Any edit
+that could reach further means a full solve: facts that cannot be compared, a change of the
+program's key constants (which every component reads), stored flow tables of another spec
+or other facts.
 
 Every module reading a changed module now also read it before the edit, or reads another
 changed module: the first changed module along its old chain of imports. So the importers
@@ -29,8 +32,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS
+from codeanatomy_core.normalize.dependents import files_importing
 from codeanatomy_core.normalize.flow_feeds import StoredFeeds
-from codeanatomy_core.normalize.flow_reuse import stored_flow_current, unchanged_key_constants
+from codeanatomy_core.normalize.flow_reuse import moved_modules, stored_flow_current, unchanged_key_constants
 from codeanatomy_core.normalize.flow_states import StateRow, state_rows
 from codeanatomy_core.normalize.incremental import FactsChanges
 from codeanatomy_core.normalize.kinds import StateKind
@@ -47,6 +51,7 @@ class FlowScope(msgspec.Struct, frozen=True, kw_only=True):
     affected: frozenset[int]  # to solve: the components whose solution may differ
     restored: frozenset[int]  # their dependencies, restored from their stored states
     file_ids: tuple[int, ...]  # the files of the affected components (sorted): rows rewritten
+    removed_file_ids: tuple[int, ...]  # files gone since the stored build: rows dropped
     restored_file_ids: frozenset[int]
     key_constants: frozenset[str]  # the program's, unchanged
     fed_file_ids: tuple[int, ...]  # files of restored components the affected ones fed (sorted)
@@ -66,12 +71,14 @@ def flow_scope(
     every file's facts were decoded; ``feeds``: the stored fed edges)."""
     if ctx.repository.flow is not FlowGranularity.MODULES:
         return None  # one component: solved whole
-    if changes is None or not complete or not stored_flow_current(ctx, changes):
+    if changes is None or not complete or not stored_flow_current(ctx, changes, files_may_change=True):
         return None
     keys = unchanged_key_constants(program, changes)
-    if keys is None:
+    moved = moved_modules(program, changes)
+    if keys is None or moved is None:
         return None
-    changed = [entry.index for entry in program.files if entry.file_id in changes.changed]
+    seeds = changes.changed | files_importing(program, moved)
+    changed = [entry.index for entry in program.files if entry.file_id in seeds]
     affected = graph.importer_closure({graph.component_of[index] for index in changed})
     restored = graph.dependency_closure(affected) - affected
     files = program.files
@@ -87,6 +94,7 @@ def flow_scope(
         affected=affected,
         restored=restored,
         file_ids=tuple(sorted(file_ids(affected))),
+        removed_file_ids=tuple(sorted(changes.removed)),
         restored_file_ids=frozenset(file_ids(restored)),
         key_constants=keys,
         fed_file_ids=_files_of(program, sites),

@@ -27,11 +27,16 @@ class FactsChanges(msgspec.Struct, frozen=True, kw_only=True):
     untouched: int
     previous_version: int  # the py_facts version the stored tables were built from
     # (facts_version, encoded facts) at that version of the changed files that existed then
+    # and of the removed files
     previous_facts: dict[int, tuple[int, bytes]]
 
     @property
     def replaced(self) -> tuple[int, ...]:
         return tuple(sorted(self.changed | self.removed))
+
+    @property
+    def added(self) -> frozenset[int]:
+        return self.changed - self.previous_facts.keys()
 
     def details(self) -> dict[str, str]:
         return {
@@ -105,7 +110,7 @@ def plan_changes(
             removed=removed,
             untouched=len(current) - len(changed),
             previous_version=int(token),
-            previous_facts={f: previous[f] for f in changed if f in previous},
+            previous_facts={f: previous[f] for f in changed | removed if f in previous},
         ),
         "",
     )

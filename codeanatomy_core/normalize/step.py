@@ -37,9 +37,14 @@ from codeanatomy_core.normalize.datasets import (
     SCOPES,
 )
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, REF_BINDINGS, RESOLUTION_DATASETS
-from codeanatomy_core.normalize.dependents import import_dependents
+from codeanatomy_core.normalize.dependents import files_importing, import_dependents
 from codeanatomy_core.normalize.flow_feeds import StoredFeeds
-from codeanatomy_core.normalize.flow_reuse import FLOW_OUTPUTS, FLOW_SETTING, flow_inputs_unchanged
+from codeanatomy_core.normalize.flow_reuse import (
+    FLOW_OUTPUTS,
+    FLOW_SETTING,
+    flow_inputs_unchanged,
+    moved_modules,
+)
 from codeanatomy_core.normalize.flow_scope import (
     FlowScope,
     flow_scope,
@@ -198,17 +203,18 @@ def _outputs(
             continue
         if name in FLOW_OUTPUTS and scope is not None:
             # The rows of the components solved again (and the call targets of the files they
-            # fed): the writer rewrites the ones that changed.
-            replaced = scope.file_ids
+            # fed), and those of removed files: the writer rewrites the ones that changed.
+            replaced = {*scope.file_ids, *scope.removed_file_ids}
             if name == CALL_TARGETS.name:
-                replaced = tuple(sorted({*scope.file_ids, *scope.fed_file_ids}))
+                replaced.update(scope.fed_file_ids)
             outputs[name] = DatasetOutput(
-                data=table, replace_file_ids=replaced, changed_files_only=True, details=details
+                data=table, replace_file_ids=sorted(replaced), changed_files_only=True, details=details
             )
         elif name in STATIC_RESOLUTION and bindings_only is not None:
-            # The rows of those files only: the writer rewrites the ones that changed.
+            # The rows of those files (and of removed ones): the writer rewrites those that changed.
+            replaced_ids = sorted(bindings_only | (changes.removed if changes is not None else frozenset()))
             outputs[name] = DatasetOutput(
-                data=table, replace_file_ids=sorted(bindings_only), changed_files_only=True, details=details
+                data=table, replace_file_ids=replaced_ids, changed_files_only=True, details=details
             )
         elif changes is not None and name in PER_FILE:
             outputs[name] = DatasetOutput(
@@ -228,13 +234,18 @@ def _bindings_scope(
     ctx: StepContext, changes: FactsChanges | None, program: Program
 ) -> frozenset[int] | None:
     """The files whose static resolution (ref_bindings, imports, class_bases) may differ
-    from the stored one, or None to build those tables whole (a full build, files added or
-    removed, or a stored table that is not selected or was built from other facts)."""
-    if changes is None or changes.removed or not changes.changed <= changes.previous_facts.keys():
+    from the stored one, or None to build those tables whole (a full build, stored facts of
+    a changed file that cannot be read, or a stored table that is not selected or was built
+    from other facts). Modules that appeared or disappeared reach the files importing them
+    or a package above them (see ``dependents``)."""
+    if changes is None:
         return None
     if not all(built_from(ctx, name, facts_version=changes.previous_version) for name in STATIC_RESOLUTION):
         return None
-    return import_dependents(program, changes.changed)
+    moved = moved_modules(program, changes)
+    if moved is None:
+        return None
+    return import_dependents(program, changes.changed | files_importing(program, moved))
 
 
 def _report(

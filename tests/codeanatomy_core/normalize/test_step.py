@@ -211,7 +211,55 @@ def test_per_module_flow_solves_everything_when_an_edit_may_reach_further(make_r
         "3",
         "0",
     )
-    (root / "extra.py").write_text("from base import helper\n\nhelper()\n")  # a file added
-    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+
+
+def _solved(warehouse: Warehouse) -> tuple[str, str]:
     stamp = read_last_commit(CALL_TARGETS, warehouse=warehouse)
-    assert stamp is not None and stamp.details["flow_files_solved"] == "4"
+    assert stamp is not None
+    return stamp.details["flow_files_solved"], stamp.details["flow_files_restored"]
+
+
+def test_per_module_flow_solves_again_what_reads_a_file_added_or_removed(
+    tmp_path: Path, make_repo, warehouse
+):
+    files = {
+        **MODULAR_FILES,
+        # imports a module that does not exist yet: an external name until extra.py appears
+        "right.py": "from extra import spare\n\ndef go():\n    return spare()\n",
+        "pkg/__init__.py": "",
+        "user.py": "import pkg\n\ndef use():\n    return pkg.sub.work()\n",
+    }
+    root = make_repo(files)
+    repository = RepositoryConfig(root=str(root), flow=FlowGranularity.MODULES)
+    steps = default_steps()
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+
+    # A file no one imports: solved alone, over base restored.
+    (root / "alone.py").write_text("from base import helper\n\nhelper()\n")
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    assert _solved(warehouse) == ("1", "1")
+    _assert_same_as_fresh(tmp_path / "fresh1", repository, warehouse)
+
+    # A module right.py imported before it existed: right.py is solved again with it.
+    (root / "extra.py").write_text("def spare():\n    return 2\n")
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    assert _solved(warehouse) == ("2", "0")
+    assert _targets_in(warehouse, "right.go") == {"extra.spare"}
+    _assert_same_as_fresh(tmp_path / "fresh2", repository, warehouse)
+
+    # A submodule of a package user.py imports: user.py reads the package's names again.
+    (root / "pkg" / "sub.py").write_text("def work():\n    return 3\n")
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    assert _solved(warehouse) == ("2", "1")  # pkg/sub.py and user.py, over pkg restored
+    _assert_same_as_fresh(tmp_path / "fresh3", repository, warehouse)
+
+    # Removed and renamed modules: their importers are solved again, their rows dropped.
+    (root / "extra.py").rename(root / "extras.py")
+    (root / "alone.py").unlink()
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    assert _targets_in(warehouse, "right.go") == {"extra.spare"}  # an external name again
+    _assert_same_as_fresh(tmp_path / "fresh4", repository, warehouse)
+    (root / "base.py").unlink()
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    assert _targets_in(warehouse, "left.run") == {"base.helper"}  # external now
+    _assert_same_as_fresh(tmp_path / "fresh5", repository, warehouse)
