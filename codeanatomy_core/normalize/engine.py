@@ -19,7 +19,10 @@ the canonical order does not, so a component of the program solves the same what
 else was solved in the same engine (see ``solver``).
 
 A frozen variable takes no more values: the variables of a solved component are frozen,
-so what is solved later reads them and cannot change them.
+so what is solved later reads them and cannot change them. A frozen variable may also be
+deferred: its values are made when something first reads it (an edge from it, a watcher,
+``values``). Components restored from their stored states are deferred so: a solve reads
+a small part of what its dependencies hold.
 
 The number of propagation steps is bounded: when the bound is hit the engine stops, keeps
 what it derived so far (sound up to that point, possibly incomplete) and says so.
@@ -31,6 +34,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 Watcher = Callable[[Iterable[int]], None]
+ValuesOf = Callable[[], Iterable[int]]
 
 DEFAULT_MAX_STEPS = 40_000_000
 DEFAULT_MAX_VALUES = 16
@@ -41,6 +45,7 @@ class Engine:
     """Points-to sets, copy edges and watchers, solved to a fixpoint by a FIFO worklist."""
 
     __slots__ = (
+        "_deferred",
         "_edges",
         "_initial",
         "_pending",
@@ -74,6 +79,7 @@ class Engine:
         self.succ: list[list[int] | None] = [None] * var_count
         self.watchers: list[list[Watcher] | None] = [None] * var_count
         self.frozen = bytearray(var_count)
+        self._deferred: dict[int, ValuesOf] = {}
         self._edges: set[int] = set()  # src << 32 | dst
         self._pending: dict[int, set[int]] = {}
         self._queue: deque[int] = deque()
@@ -99,7 +105,19 @@ class Engine:
         self.frozen.append(0)
         return len(self.pts) - 1
 
+    def defer(self, var: int, values_of: ValuesOf) -> None:
+        """Freeze ``var``, with the values ``values_of()`` gives when it is first read."""
+        self.frozen[var] = 1
+        self._deferred[var] = values_of
+
+    def _materialize(self, var: int) -> None:
+        found = set(self._deferred.pop(var)())
+        if found:
+            self.pts[var] = found
+
     def values(self, var: int) -> set[int]:
+        if self._deferred and var in self._deferred:
+            self._materialize(var)
         found = self.pts[var]
         return found if found is not None else set()
 
@@ -161,6 +179,8 @@ class Engine:
             self.succ[src] = [dst]
         else:
             succ.append(dst)
+        if self._deferred and src in self._deferred:
+            self._materialize(src)
         current = self.pts[src]
         if current:
             self.add(dst, current)
@@ -178,6 +198,8 @@ class Engine:
             self.watchers[var] = [watcher]
         else:
             watchers.append(watcher)
+        if self._deferred and var in self._deferred:
+            self._materialize(var)
         current = self.pts[var]
         if current:
             self._initial.append((watcher, tuple(sorted(current, key=self.rank.__getitem__))))
@@ -201,6 +223,7 @@ class Engine:
         self.watchers = []
         self.frozen = bytearray()
         self._edges = set()
+        self._deferred = {}
         self._pending = {}
         self._queue = deque()
         self._initial = deque()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -29,7 +30,6 @@ from codeanatomy_core.normalize.values import DEFINED_KINDS, RECEIVER_SITES, Val
 _KINDS = {int(kind): kind for kind in ValueKind}
 _NAMED = (ValueKind.MODULE, ValueKind.EXTERNAL, ValueKind.BUILTIN, ValueKind.CONST, ValueKind.TYPED)
 
-_VALUED = frozenset({StateKind.NAMESPACE, StateKind.FIELD, StateKind.RETURN, StateKind.YIELD})
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder().decode
 
@@ -271,10 +271,16 @@ def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
     engine = solver.engine
     rows = list(rows)
     variables = decode_many([row.variable for row in rows])
-    # Many variables hold the same values: each distinct encoding is decoded once.
-    blobs = list(dict.fromkeys(row.values for row in rows if row.kind in _VALUED))
-    keys = dict(zip(blobs, decode_many(blobs), strict=True))
+    # Many variables hold the same values: each distinct encoding is decoded once, when a
+    # variable holding it is first read (the engine defers the restored variables).
     known: dict[bytes, list[int]] = {}
+
+    def values_of(data: bytes) -> list[int]:
+        found = known.get(data)
+        if found is None:
+            found = known[data] = [codec.value_of(key) for key in _decode(data)]
+        return found
+
     for row, variable in zip(rows, variables, strict=True):
         if row.kind is StateKind.SUMMARY:
             entry = codec.program.files[codec._file_index[variable[0]]]
@@ -283,9 +289,6 @@ def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
             continue
         if row.kind is StateKind.FEEDS or row.kind is StateKind.SITES:
             continue  # read by flow_scope
-        values = known.get(row.values)
-        if values is None:
-            values = known[row.values] = [codec.value_of(key) for key in keys[row.values]]
         if row.kind is StateKind.NAMESPACE:
             var = solver.globals[variable[0], variable[1]] = engine.new_var()
         elif row.kind is StateKind.FIELD:
@@ -295,8 +298,7 @@ def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
         else:
             signature = solver.signatures[codec.def_gid(variable[0], variable[1])]
             var = signature.ret_var if row.kind is StateKind.RETURN else signature.yield_var
-        engine.add(var, values)
-        engine.freeze(var)
+        engine.defer(var, partial(values_of, row.values))
 
 
 class FedEdge(msgspec.Struct, frozen=True, array_like=True):

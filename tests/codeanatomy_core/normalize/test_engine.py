@@ -66,3 +66,26 @@ def test_a_frozen_variable_takes_no_more_values():
     engine.edge(0, 2)  # a frozen variable still gives what it holds
     assert engine.run()
     assert [engine.values(v) for v in range(3)] == [{5}, {7}, {5}]
+
+
+def test_a_deferred_variable_gets_its_values_when_first_read_and_takes_no_more():
+    engine = _engine(4)
+    made: list[int] = []
+
+    def values_of() -> list[int]:
+        made.append(1)
+        return [5, 6]
+
+    engine.defer(0, values_of)
+    engine.add(0, {9})  # frozen meanwhile: ignored
+    assert made == []
+    seen: list[list[int]] = []
+    engine.watch(0, lambda values: seen.append(list(values)))  # a read: the values are made
+    engine.edge(0, 1)
+    engine.edge(0, 2)
+    assert engine.run()
+    assert made == [1]  # once
+    assert seen == [[5, 6]]
+    assert [engine.values(v) for v in range(3)] == [{5, 6}, {5, 6}, {5, 6}]
+    engine.defer(3, lambda: [7])
+    assert engine.values(3) == {7}

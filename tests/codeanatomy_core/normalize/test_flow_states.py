@@ -104,9 +104,20 @@ def test_restoring_writes_nothing_into_the_restored_variables(make_repo):
     rows: list[StateRow] = [row for row in solved.states if row.file_id == solved.program.files[0].file_id]
     fresh = FlowSolver(solved.program, solved.symbols, graph=solved.graph)
     restore(fresh.codec, rows)
-    for module, name, var in [(m, n, v) for (m, n), v in fresh.globals.items()]:
+    restored = [(m, n, v) for (m, n), v in fresh.globals.items()]
+    assert restored
+
+    def keys(solver: FlowSolver, var: int) -> list[object]:  # values by content (ids differ)
+        return sorted(map(repr, map(solver.codec.value_key, solver.engine.values(var))))
+
+    for module, name, var in restored:
         assert fresh.engine.frozen[var], (module, name)
-        assert fresh.engine.pts[var] is not None
+        # Deferred: the values are made when the variable is first read.
+        assert fresh.engine.pts[var] is None
+        expected = keys(solved, solved.globals[module, name])
+        assert keys(fresh, var) == expected != []
+        fresh.engine.add(var, [fresh.values.typed("int")])  # frozen: takes nothing more
+        assert keys(fresh, var) == expected
 
 
 def test_a_resolution_is_freed_without_the_cyclic_collector(make_repo):
