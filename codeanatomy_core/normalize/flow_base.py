@@ -106,6 +106,10 @@ class FlowBase:
         )
         self.fields: dict[tuple[int, str], int] = {}
         self.field_keys: dict[int, list[str]] = {}
+        # Makes the fields of an object restored from a stored state (see flow_states) the
+        # first time the solve touches the object; the objects already asked about.
+        self.pending_fields: Callable[[int], None] | None = None
+        self._fields_asked: set[int] = set()
         self.field_listeners: dict[int, list[FieldListener]] = {}
         self._field_events: list[tuple[int, str]] = []
         self._field_waiters: dict[tuple[int, str], list[Callable[[int], None]]] = {}
@@ -207,11 +211,21 @@ class FlowBase:
 
     # ---- heap fields ----
 
+    def _restored_fields(self, obj: int) -> None:
+        if self.pending_fields is not None and obj not in self._fields_asked:
+            self._fields_asked.add(obj)
+            self.pending_fields(obj)
+
     def field(self, obj: int, key: str) -> int:
         """The variable of field ``key`` of abstract object ``obj`` (created on demand)."""
         found = self.fields.get((obj, key))
         if found is not None:
             return found
+        if self.pending_fields is not None and obj not in self._fields_asked:
+            self._restored_fields(obj)
+            found = self.fields.get((obj, key))
+            if found is not None:
+                return found
         var = self.engine.new_var()
         self.fields[obj, key] = var
         if self.made_fields is not None:
@@ -262,6 +276,7 @@ class FlowBase:
 
     def when_field(self, obj: int, key: str, waiter: Callable[[int], None]) -> None:
         """Call ``waiter`` with the variable of field ``key`` of ``obj`` once it exists."""
+        self._restored_fields(obj)
         found = self.fields.get((obj, key))
         if found is not None:
             waiter(found)
@@ -270,6 +285,7 @@ class FlowBase:
 
     def on_fields(self, obj: int, listener: FieldListener) -> None:
         """Call ``listener`` with every field key of ``obj``, now and when created."""
+        self._restored_fields(obj)
         self.field_listeners.setdefault(obj, []).append(listener)
         for key in list(self.field_keys.get(obj, ())):
             listener(key)

@@ -55,6 +55,30 @@ class StateCodec:
         self._file_index = {entry.file_id: entry.index for entry in program.files}
         self._keys: dict[int, list[Any]] = {}
         self._single: dict[int, bytes] = {}  # a value -> its one-value encoding
+        # Restored states (see restore): values by encoding, fields by their object's key.
+        self._restored_values: dict[bytes, list[int]] = {}
+        self._restored_fields: dict[bytes, list[tuple[str, bytes]]] = {}
+
+    # ---- restored states, made when the solve first reads them ----
+
+    def restored_values(self, data: bytes) -> list[int]:
+        found = self._restored_values.get(data)
+        if found is None:
+            found = self._restored_values[data] = [self.value_of(key) for key in _decode(data)]
+        return found
+
+    def adopt_fields(self, obj: int) -> None:
+        """Make the restored fields of ``obj`` (in their stored order: readers see an object's
+        field keys in the order they were made), their values deferred."""
+        rows = self._restored_fields.pop(_encode(self.value_key(obj)), None)
+        if rows is None:
+            return
+        solver = self.solver
+        engine, fields, keys = solver.engine, solver.fields, solver.field_keys
+        for key, data in rows:
+            var = fields[obj, key] = engine.new_var()
+            keys.setdefault(obj, []).append(key)
+            engine.defer(var, partial(self.restored_values, data))
 
     # ---- ids <-> (file id, index in the file) ----
 
@@ -271,16 +295,11 @@ def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
     engine = solver.engine
     rows = list(rows)
     variables = decode_many([row.variable for row in rows])
-    # Many variables hold the same values: each distinct encoding is decoded once, when a
-    # variable holding it is first read (the engine defers the restored variables).
-    known: dict[bytes, list[int]] = {}
-
-    def values_of(data: bytes) -> list[int]:
-        found = known.get(data)
-        if found is None:
-            found = known[data] = [codec.value_of(key) for key in _decode(data)]
-        return found
-
+    # A solve reads a small part of what its dependencies hold: a variable's values are made
+    # when it is first read (the engine defers it), an object's fields when it is first
+    # touched (see FlowBase.field), and each distinct encoding of values is decoded once.
+    values_of = codec.restored_values
+    fields = codec._restored_fields
     for row, variable in zip(rows, variables, strict=True):
         if row.kind is StateKind.SUMMARY:
             entry = codec.program.files[codec._file_index[variable[0]]]
@@ -292,9 +311,9 @@ def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
         if row.kind is StateKind.NAMESPACE:
             var = solver.globals[variable[0], variable[1]] = engine.new_var()
         elif row.kind is StateKind.FIELD:
-            obj, key = codec.value_of(variable[0]), variable[1]
-            var = solver.fields[obj, key] = engine.new_var()
-            solver.field_keys.setdefault(obj, []).append(key)
+            fields.setdefault(_encode(variable[0]), []).append((variable[1], row.values))
+            solver.pending_fields = codec.adopt_fields
+            continue
         else:
             signature = solver.signatures[codec.def_gid(variable[0], variable[1])]
             var = signature.ret_var if row.kind is StateKind.RETURN else signature.yield_var

@@ -227,6 +227,8 @@ class FlowSolver(CallSemantics):
         self.codec = StateCodec(self)  # its remembered value keys
         self.fields = {}
         self.field_keys = {}
+        self.pending_fields = None
+        self._fields_asked = set()
         self.field_listeners = {}
         self._field_waiters = {}
         self.globals = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 
+import msgspec
+
 from codeanatomy_core.normalize.callgraph import resolve_folder
 from codeanatomy_core.normalize.flow_states import StateKind, StateRow, restore
 from codeanatomy_core.normalize.module_graph import ModuleGraph
@@ -133,3 +135,30 @@ def test_a_resolution_is_freed_without_the_cyclic_collector(make_repo):
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_restored_fields_are_made_when_their_object_is_first_touched(make_repo):
+    root = make_repo(FILES)
+    solved = _solve(root)
+    lib_id = solved.program.files[0].file_id
+    rows: list[StateRow] = [row for row in solved.states if row.file_id == lib_id]
+    fresh = FlowSolver(solved.program, solved.symbols, graph=solved.graph)
+    restore(fresh.codec, rows)
+    field_rows = [row for row in rows if row.kind is StateKind.FIELD]
+    assert field_rows
+    assert not fresh.fields  # nothing made until the solve touches an object
+    for row in field_rows:
+        object_key, key = msgspec.msgpack.decode(row.variable)
+        obj = fresh.codec.value_of(object_key)
+        var = fresh.field(obj, key)
+        assert fresh.engine.frozen[var]
+        made = sorted(map(repr, map(fresh.codec.value_key, fresh.engine.values(var))))
+        original = solved.fields[solved.codec.value_of(object_key), key]
+        assert made == sorted(map(repr, map(solved.codec.value_key, solved.engine.values(original))))
+    # An object's fields come in their stored order (the order they were made in), whichever
+    # one is asked for first.
+    stored: dict[str, list[str]] = {}
+    for row in field_rows:
+        object_key, key = msgspec.msgpack.decode(row.variable)
+        stored.setdefault(repr(object_key), []).append(key)
+    assert {repr(fresh.codec.value_key(obj)): keys for obj, keys in fresh.field_keys.items()} == stored
