@@ -185,7 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="table",
         help="pycg: PyCG's simple JSON format {caller: [callees]}; others: caller/callee rows",
     )
-    graph.add_argument("--workers", type=int, default=1, help="extraction processes (0: one per core)")
+    graph.add_argument(
+        "--workers", type=int, default=0, help="extraction processes (default 0: one per core)"
+    )
     graph.add_argument(
         "--source-root", action="append", default=[], help="a folder importable from the root (src layout)"
     )
