@@ -46,7 +46,7 @@ class RefCandidates:
         self.symbols = symbols
         self._loads: dict[int, dict[tuple[int, str], int]] = {}
         self._globals: dict[tuple[str, str], list[Candidate]] = {}
-        self._bindings: dict[int, list[tuple[list[Target], ResolutionMethod | None, int]]] = {}
+        self._bindings: dict[tuple[int, int], tuple[list[Target], ResolutionMethod | None, int]] = {}
 
     def load_at(self, entry: ProgramFile, bstart: int, name: str) -> int | None:
         """The load reference of ``name`` starting at byte ``bstart``, if any."""
@@ -112,7 +112,6 @@ class RefCandidates:
         refs = entry.facts.refs
         if refs.ctx[ordinal] != RefContext.LOAD:
             return []
-        bindings = self._bindings_of(entry)
         scope, lookup = refs.scope[ordinal], refs.lookup[ordinal]
         candidates: list[Candidate] = []
         unbound = False
@@ -120,7 +119,7 @@ class RefCandidates:
             if binding == UNBOUND:
                 unbound = lookup == RefScope.NAME
                 continue
-            targets, method, binding_scope = bindings[binding]
+            targets, method, binding_scope = self._binding(entry, binding)
             if method is None:
                 method = ResolutionMethod.LOCAL if binding_scope == scope else ResolutionMethod.ENCLOSING
             candidates.extend((t, method) for t in targets)
@@ -135,25 +134,28 @@ class RefCandidates:
             candidates = list(seen.values())
         return candidates
 
-    def _bindings_of(self, entry: ProgramFile) -> list[tuple[list[Target], ResolutionMethod | None, int]]:
-        """Per binding of the file: its targets, and its method unless that depends on the
-        referencing scope (memoized per file)."""
-        found = self._bindings.get(entry.index)
+    def _binding(self, entry: ProgramFile, local: int) -> tuple[list[Target], ResolutionMethod | None, int]:
+        """A binding's targets, and its method unless that depends on the referencing scope
+        (memoized: the references of one binding share them)."""
+        key = (entry.index, local)
+        found = self._bindings.get(key)
         if found is not None:
             return found
-        symbols, base = self.symbols, entry.binding_base
-        found = self._bindings[entry.index] = []
-        for local, fact in enumerate(entry.facts.bindings):
-            method: ResolutionMethod | None = None
-            if fact.kind is BindKind.IMPORT:
-                method = ResolutionMethod.IMPORT
-            else:
-                kind = entry.facts.scopes[fact.scope].kind
-                if kind is ScopeKind.MODULE:
-                    method = ResolutionMethod.GLOBAL
-                elif kind is ScopeKind.CLASS:
-                    method = ResolutionMethod.CLASS_BODY
-            found.append((symbols.binding_targets(base + local), method, fact.scope))
+        fact = entry.facts.bindings[local]
+        method: ResolutionMethod | None = None
+        if fact.kind is BindKind.IMPORT:
+            method = ResolutionMethod.IMPORT
+        else:
+            kind = entry.facts.scopes[fact.scope].kind
+            if kind is ScopeKind.MODULE:
+                method = ResolutionMethod.GLOBAL
+            elif kind is ScopeKind.CLASS:
+                method = ResolutionMethod.CLASS_BODY
+        found = self._bindings[key] = (
+            self.symbols.binding_targets(entry.binding_base + local),
+            method,
+            fact.scope,
+        )
         return found
 
 
