@@ -330,11 +330,14 @@ class FlowOps(AttributeSemantics):
         engine.watch(self_var, on_receivers)
 
     def instance_of(self, dst: int, src: int) -> None:
+        """Instances of the classes in ``src``, or in the tuples in it (``except (A, B)``)."""
         values, engine = self.values, self.engine
+        kinds = values.kind
 
         def on_classes(found: Iterable[int]) -> None:
-            engine.add(
-                dst, [values.instance(values.a[v]) for v in found if values.kind[v] == ValueKind.CLASS]
-            )
+            engine.add(dst, [values.instance(values.a[v]) for v in found if kinds[v] == ValueKind.CLASS])
+            for value in found:
+                if kinds[value] == ValueKind.CONTAINER and values.a[value] == "tuple":
+                    self.instance_of(dst, self.field(value, ALL))
 
         engine.watch(src, on_classes)

@@ -387,3 +387,27 @@ def test_builtins_call_the_special_methods_of_their_arguments_classes(resolve_fi
         ("m", "str", "m.Bag.__repr__", "implicit"),  # no __str__: str() runs __repr__
         ("m", "bool", "m.Bag.__len__", "implicit"),  # no __bool__: bool() runs __len__
     }
+
+
+def test_a_handler_of_a_tuple_of_classes_binds_instances_of_each(resolve_files):
+    resolved = resolve_files(
+        {
+            "m.py": """
+            class NotFound(Exception):
+                def respond(self): pass
+            class Forbidden(Exception):
+                def respond(self): pass
+            ERRORS = (NotFound, Forbidden)
+            def serve(fetch):
+                try:
+                    fetch()
+                except (NotFound, Forbidden) as exc:
+                    exc.respond()
+                except ERRORS as other:
+                    other.respond()
+            """
+        }
+    )
+    calls = resolved.calls()
+    assert {c[2] for c in calls if c[1] == "exc.respond"} == {"m.NotFound.respond", "m.Forbidden.respond"}
+    assert {c[2] for c in calls if c[1] == "other.respond"} == {"m.NotFound.respond", "m.Forbidden.respond"}
