@@ -125,6 +125,10 @@ BUILTIN_MODELS: dict[str, BuiltinModel] = {
 
 SEQUENCE_TYPES = {"list": "list", "tuple": "tuple", "set": "set", "frozenset": "set", "reversed": "list"}
 
+# Library functions whose result calls their first argument when it is called: the flow
+# gives the result that callable (the arguments bound to the partial are not applied).
+PASSING_EXTERNALS = frozenset({"functools.partial"})
+
 # Builtins that call a special method of their argument's class: the first one the class
 # has (along its MRO) runs, and what it returns is the builtin's result (str() of a class
 # without __str__ runs its __repr__; bool() without __bool__, its __len__).

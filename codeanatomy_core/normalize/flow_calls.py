@@ -14,6 +14,7 @@ from codeanatomy_core.extract.pyfacts_model import CallKind, DefFlag
 from codeanatomy_core.normalize.builtin_models import (
     DECLARING_DECORATORS,
     OPERAND_FREE_DUNDERS,
+    PASSING_EXTERNALS,
     PROTOCOL_DUNDERS,
     type_method_label,
 )
@@ -78,7 +79,7 @@ class CallSemantics(BuiltinSemantics, ParamSummaries):
                 if not decorator and names_a_class(first[value]):
                     self.engine.add_value(call.result, value)  # an instance: ``ext.Cls().m`` is ``ext.Cls.m``
                 self.record(gid, self.symbol(first[value]), Via.EXTERNAL)
-                if decorator and call.args:
+                if call.args and (decorator or first[value] in PASSING_EXTERNALS):
                     self.engine.edge(call.args[0], call.result)
             elif kind == ValueKind.TYPE_METHOD:
                 type_name, method = first[value]

@@ -411,3 +411,25 @@ def test_a_handler_of_a_tuple_of_classes_binds_instances_of_each(resolve_files):
     calls = resolved.calls()
     assert {c[2] for c in calls if c[1] == "exc.respond"} == {"m.NotFound.respond", "m.Forbidden.respond"}
     assert {c[2] for c in calls if c[1] == "other.respond"} == {"m.NotFound.respond", "m.Forbidden.respond"}
+
+
+def test_calling_a_functools_partial_calls_its_function(resolve_files):
+    resolved = resolve_files(
+        {
+            "m.py": """
+            import functools
+            from functools import partial
+            def log(level, message): pass
+            class Mailer:
+                def send(self, to, body): pass
+            warn = functools.partial(log, "WARN")
+            to_admin = partial(Mailer().send, "admin")
+            warn("disk full")
+            to_admin("disk full")
+            """
+        }
+    )
+    calls = resolved.calls()
+    assert {c[2] for c in calls if c[1] == "warn"} == {"m.log"}
+    assert {c[2] for c in calls if c[1] == "to_admin"} == {"m.Mailer.send"}
+    assert {c[2] for c in calls if c[1] in ("functools.partial", "partial")} == {"functools.partial"}
