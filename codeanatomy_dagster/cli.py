@@ -191,20 +191,22 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument(
         "--source-root", action="append", default=[], help="a folder importable from the root (src layout)"
     )
-    _add_flow_option(graph)
+    # One resolution in memory, kept nowhere: nothing to solve again after an edit, so the
+    # whole program is solved together (it also sees what modules store into their imports).
+    _add_flow_option(graph, default=FlowGranularity.PROGRAM)
     graph.set_defaults(func=_callgraph)
     _add_questions(sub)
     return parser
 
 
-def _add_flow_option(parser: argparse.ArgumentParser) -> None:
+def _add_flow_option(parser: argparse.ArgumentParser, *, default: FlowGranularity = DEFAULT_FLOW) -> None:
     parser.add_argument(
         "--flow",
         choices=[g.value for g in FlowGranularity],
-        default=DEFAULT_FLOW.value,
-        help="solve the flow per import cycle of modules (default: an edit solves what it reaches; "
-        "what a module stores into the modules it imports is not seen by them) or over the whole "
-        "program (solved whole after any edit)",
+        default=default.value,
+        help="solve the flow per import cycle of modules (an edit solves what it reaches; what a "
+        "module stores into the modules it imports is not seen by them) or over the whole program "
+        f"(solved whole after any edit); default: {default.value}",
     )
 
 

@@ -67,6 +67,9 @@ def call_graph(resolution: Resolution) -> dict[str, list[str]]:
 
 
 def call_graph_of_folder(
-    root: str | Path, *, workers: int = 1, flow: FlowGranularity = DEFAULT_FLOW
+    root: str | Path, *, workers: int = 1, flow: FlowGranularity = FlowGranularity.PROGRAM
 ) -> dict[str, list[str]]:
+    """The call graph of the folder, its flow solved over the whole program by default (a
+    one-shot resolution has nothing to keep incremental, and sees what modules store into
+    the modules they import)."""
     return call_graph(resolve_folder(root, workers=workers, flow=flow))
