@@ -263,3 +263,14 @@ def test_per_module_flow_solves_again_what_reads_a_file_added_or_removed(
     run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
     assert _targets_in(warehouse, "left.run") == {"base.helper"}  # external now
     _assert_same_as_fresh(tmp_path / "fresh5", repository, warehouse)
+
+
+def test_removing_a_file_no_one_imports_solves_nothing(tmp_path: Path, make_repo, warehouse):
+    root = make_repo({**MODULAR_FILES, "lonely.py": "def alone():\n    pass\n\nalone()\n"})
+    repository = RepositoryConfig(root=str(root), flow=FlowGranularity.MODULES)
+    steps = default_steps()
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    (root / "lonely.py").unlink()
+    run_pipeline(steps, repository=repository, warehouse=warehouse, workers=1, only=STEPS)
+    assert _solved(warehouse) == ("0", "0")
+    _assert_same_as_fresh(tmp_path / "fresh", repository, warehouse)
