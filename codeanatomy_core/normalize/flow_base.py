@@ -221,7 +221,7 @@ class FlowBase:
         found = self.fields.get((obj, key))
         if found is not None:
             return found
-        if self.pending_fields is not None and obj not in self._fields_asked:
+        if self.pending_fields is not None:
             self._restored_fields(obj)
             found = self.fields.get((obj, key))
             if found is not None:

@@ -116,13 +116,11 @@ class StoredFeeds:
         for file_id in files:
             data = self._sites.get(file_id)
             if data is not None:
-                found.extend(self._kept(fed_edges(data), sites))
+                found.extend(self._kept(filter(self._current, fed_edges(data)), sites))
         return tuple(found)
 
     def _kept(self, edges: Iterable[FedEdge], sites: frozenset[int]) -> Iterable[KeptEdge]:
         for edge in edges:
-            if not self._current(edge):
-                continue
             call = self._call(edge)
             if call in sites:
                 yield (call, self._target(edge), edge.method)

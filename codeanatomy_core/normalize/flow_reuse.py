@@ -18,6 +18,7 @@ import msgspec
 
 from codeanatomy_core.extract.pyfacts_model import FACTS_VERSION, FileFacts, MakeConst, decode_facts
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, FLOW_STATES, NORMALIZE_DIAGNOSTICS
+from codeanatomy_core.normalize.dependents import files_importing
 from codeanatomy_core.normalize.facts_view import FactsView, decoded
 from codeanatomy_core.normalize.flow_ops import key_constants
 from codeanatomy_core.normalize.incremental import FactsChanges, built_from
@@ -91,6 +92,14 @@ def moved_modules(program: Program, changes: FactsChanges) -> frozenset[str] | N
     unchanged = {entry.module for entry in program.files if entry.file_id not in changes.changed}
     new = {entry.module for entry in program.files if entry.file_id in changes.changed}
     return frozenset((new - old - unchanged) | (old - new - unchanged))
+
+
+def edit_seeds(program: Program, changes: FactsChanges) -> frozenset[int] | None:
+    """The file ids whose resolution an edit changes first: the changed files and the files
+    importing a module that appeared or disappeared (see ``dependents``); None when the
+    stored facts of a changed file cannot be read."""
+    moved = moved_modules(program, changes)
+    return None if moved is None else changes.changed | files_importing(program, moved)
 
 
 def unchanged_key_constants(program: Program, changes: FactsChanges) -> frozenset[str] | None:

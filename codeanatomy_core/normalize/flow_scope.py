@@ -32,9 +32,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS
-from codeanatomy_core.normalize.dependents import files_importing
 from codeanatomy_core.normalize.flow_feeds import StoredFeeds
-from codeanatomy_core.normalize.flow_reuse import moved_modules, stored_flow_current, unchanged_key_constants
+from codeanatomy_core.normalize.flow_reuse import stored_flow_current, unchanged_key_constants
 from codeanatomy_core.normalize.flow_states import StateRow, state_rows
 from codeanatomy_core.normalize.incremental import FactsChanges
 from codeanatomy_core.normalize.kinds import StateKind
@@ -66,18 +65,18 @@ def flow_scope(
     *,
     feeds: StoredFeeds,
     complete: bool,
+    seeds: frozenset[int] | None,
 ) -> FlowScope | None:
     """What to solve again after ``changes``, or None for a full solve (``complete``:
-    every file's facts were decoded; ``feeds``: the stored fed edges)."""
+    every file's facts were decoded; ``feeds``: the stored fed edges; ``seeds``: the files
+    whose resolution the edit changes first, see ``flow_reuse.edit_seeds``)."""
     if ctx.repository.flow is not FlowGranularity.MODULES:
         return None  # one component: solved whole
     if changes is None or not complete or not stored_flow_current(ctx, changes, files_may_change=True):
         return None
     keys = unchanged_key_constants(program, changes)
-    moved = moved_modules(program, changes)
-    if keys is None or moved is None:
+    if keys is None or seeds is None:
         return None
-    seeds = changes.changed | files_importing(program, moved)
     changed = [entry.index for entry in program.files if entry.file_id in seeds]
     affected = graph.importer_closure({graph.component_of[index] for index in changed})
     restored = graph.dependency_closure(affected) - affected

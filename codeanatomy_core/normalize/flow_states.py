@@ -67,6 +67,11 @@ class StateCodec:
             found = self._restored_values[data] = [self.value_of(key) for key in _decode(data)]
         return found
 
+    def defer_field(self, object_key: Any, key: str, data: bytes) -> None:
+        """Keep a restored field row until its object is first touched (see adopt_fields)."""
+        self._restored_fields.setdefault(_encode(object_key), []).append((key, data))
+        self.solver.pending_fields = self.adopt_fields
+
     def adopt_fields(self, obj: int) -> None:
         """Make the restored fields of ``obj`` (in their stored order: readers see an object's
         field keys in the order they were made), their values deferred."""
@@ -299,7 +304,6 @@ def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
     # when it is first read (the engine defers it), an object's fields when it is first
     # touched (see FlowBase.field), and each distinct encoding of values is decoded once.
     values_of = codec.restored_values
-    fields = codec._restored_fields
     for row, variable in zip(rows, variables, strict=True):
         if row.kind is StateKind.SUMMARY:
             entry = codec.program.files[codec._file_index[variable[0]]]
@@ -311,8 +315,7 @@ def restore(codec: StateCodec, rows: Iterable[StateRow]) -> None:
         if row.kind is StateKind.NAMESPACE:
             var = solver.globals[variable[0], variable[1]] = engine.new_var()
         elif row.kind is StateKind.FIELD:
-            fields.setdefault(_encode(variable[0]), []).append((variable[1], row.values))
-            solver.pending_fields = codec.adopt_fields
+            codec.defer_field(variable[0], variable[1], row.values)
             continue
         else:
             signature = solver.signatures[codec.def_gid(variable[0], variable[1])]

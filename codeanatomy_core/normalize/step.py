@@ -37,13 +37,13 @@ from codeanatomy_core.normalize.datasets import (
     SCOPES,
 )
 from codeanatomy_core.normalize.datasets_resolution import CALL_TARGETS, REF_BINDINGS, RESOLUTION_DATASETS
-from codeanatomy_core.normalize.dependents import files_importing, import_dependents
+from codeanatomy_core.normalize.dependents import import_dependents
 from codeanatomy_core.normalize.flow_feeds import StoredFeeds
 from codeanatomy_core.normalize.flow_reuse import (
     FLOW_OUTPUTS,
     FLOW_SETTING,
+    edit_seeds,
     flow_inputs_unchanged,
-    moved_modules,
 )
 from codeanatomy_core.normalize.flow_scope import (
     FlowScope,
@@ -96,7 +96,8 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
         started = time.perf_counter()
         program, decode_diagnostics = decode_program(facts_rows(facts))
         decode_s = time.perf_counter() - started
-        bindings_only = _bindings_scope(ctx, changes, program)
+        seeds = None if changes is None else edit_seeds(program, changes)
+        bindings_only = _bindings_scope(ctx, changes, program, seeds)
         scope: FlowScope | None = None
         resolution: Resolution | None = None
         graph: ModuleGraph | None = None
@@ -123,7 +124,9 @@ def run_normalize(ctx: StepContext) -> Mapping[str, DatasetOutput]:
             else:
                 graph = ModuleGraph(program, granularity=ctx.repository.flow)
                 feeds = StoredFeeds(ctx.warehouse, program, graph)
-                scope = flow_scope(ctx, changes, program, graph, feeds=feeds, complete=not decode_diagnostics)
+                scope = flow_scope(
+                    ctx, changes, program, graph, feeds=feeds, complete=not decode_diagnostics, seeds=seeds
+                )
                 resolution = _solve(
                     ctx,
                     program,
@@ -231,21 +234,18 @@ def _outputs(
 
 
 def _bindings_scope(
-    ctx: StepContext, changes: FactsChanges | None, program: Program
+    ctx: StepContext, changes: FactsChanges | None, program: Program, seeds: frozenset[int] | None
 ) -> frozenset[int] | None:
     """The files whose static resolution (ref_bindings, imports, class_bases) may differ
     from the stored one, or None to build those tables whole (a full build, stored facts of
     a changed file that cannot be read, or a stored table that is not selected or was built
     from other facts). Modules that appeared or disappeared reach the files importing them
-    or a package above them (see ``dependents``)."""
-    if changes is None:
+    or a package above them (``seeds``, see ``flow_reuse.edit_seeds``)."""
+    if changes is None or seeds is None:
         return None
     if not all(built_from(ctx, name, facts_version=changes.previous_version) for name in STATIC_RESOLUTION):
         return None
-    moved = moved_modules(program, changes)
-    if moved is None:
-        return None
-    return import_dependents(program, changes.changed | files_importing(program, moved))
+    return import_dependents(program, seeds)
 
 
 def _report(
